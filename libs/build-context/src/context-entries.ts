@@ -1,0 +1,94 @@
+/**
+ * Lists the files of a folder that go into a build context, in a fixed
+ * order, honouring a `.dockerignore` filter. Reads the file system (metadata
+ * only); file contents are read later, while the tar is streamed.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ContextFilter } from './dockerignore';
+
+export type ContextEntry =
+  | { kind: 'directory'; path: string; mode: number }
+  | { kind: 'file'; path: string; mode: number; size: number; absolutePath: string }
+  | { kind: 'content'; path: string; mode: number; content: Buffer }
+  | { kind: 'symlink'; path: string; target: string };
+
+export class ContextError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContextError';
+  }
+}
+
+export interface ListOptions {
+  /** Folder placed at this prefix inside the context (`.sources/nodepool`); '' for the root. */
+  prefix?: string;
+  filter?: ContextFilter;
+  /** Paths (relative to the folder) never listed, such as `.git`. */
+  alwaysSkip?: (relativePath: string) => boolean;
+  /** What a user calls this folder in errors ("the checkout of nodepool at ../nodepool"). */
+  label?: string;
+}
+
+/** Files 0644 or 0755, folders 0755: permission bits beyond that are host noise. */
+export function normaliseMode(mode: number, isDirectory: boolean): number {
+  if (isDirectory) return 0o755;
+  return mode & 0o111 ? 0o755 : 0o644;
+}
+
+export async function listContextEntries(root: string, options: ListOptions = {}): Promise<ContextEntry[]> {
+  const prefix = options.prefix ?? '';
+  const label = options.label ?? root;
+  const entries: ContextEntry[] = [];
+  const rootReal = await fs.realpath(root).catch(() => {
+    throw new ContextError(`${label}: folder does not exist`);
+  });
+
+  async function walk(relativeDir: string): Promise<void> {
+    const absoluteDir = path.join(root, relativeDir);
+    const names = (await fs.readdir(absoluteDir)).sort(compareNames);
+    for (const name of names) {
+      const relativePath = relativeDir === '' ? name : `${relativeDir}/${name}`;
+      if (options.alwaysSkip?.(relativePath)) continue;
+      const absolutePath = path.join(absoluteDir, name);
+      const stat = await fs.lstat(absolutePath);
+      const excluded = options.filter?.excludes(relativePath) ?? false;
+      const inContext = prefix === '' ? relativePath : `${prefix}/${relativePath}`;
+      if (stat.isDirectory()) {
+        if (excluded && !options.filter?.hasExceptions) continue;
+        if (!excluded) entries.push({ kind: 'directory', path: inContext, mode: normaliseMode(stat.mode, true) });
+        await walk(relativePath);
+      } else if (excluded) {
+        continue;
+      } else if (stat.isSymbolicLink()) {
+        const target = await fs.readlink(absolutePath);
+        const resolved = path.resolve(path.dirname(absolutePath), target);
+        if (path.isAbsolute(target) || !isInside(rootReal, resolved, root)) {
+          throw new ContextError(
+            `${label}: symlink ${relativePath} points outside the folder (to ${target}); replace it with a relative link inside the folder or remove it`,
+          );
+        }
+        entries.push({ kind: 'symlink', path: inContext, target });
+      } else if (stat.isFile()) {
+        entries.push({ kind: 'file', path: inContext, mode: normaliseMode(stat.mode, false), size: stat.size, absolutePath });
+      }
+      // sockets, fifos and devices are never part of a context
+    }
+  }
+
+  await walk('');
+  return entries;
+}
+
+function isInside(rootReal: string, resolved: string, root: string): boolean {
+  const base = path.resolve(root);
+  const rel = path.relative(base, resolved);
+  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) return true;
+  const relReal = path.relative(rootReal, resolved);
+  return relReal === '' || (!relReal.startsWith('..') && !path.isAbsolute(relReal));
+}
+
+/** Byte order, not locale order: the same on every machine. */
+export function compareNames(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}

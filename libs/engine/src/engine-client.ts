@@ -1,0 +1,146 @@
+/**
+ * A small typed client over dockerode for what the workspace asks of the
+ * engine: build, tag, inspect, find by label. DOCKER_HOST is honoured the
+ * way the docker CLI honours it (docker-modem reads it).
+ */
+import Docker from 'dockerode';
+import { Readable } from 'node:stream';
+import { BuildOutputReader, BuildEvent } from './build-output';
+import { BuildFailedError, EngineRequestError, EngineUnavailableError } from './errors';
+
+export interface ImageSummary {
+  id: string;
+  size: number;
+  labels: Record<string, string>;
+  repoTags: string[];
+  created: string;
+  /** Layer digests, bottom first. */
+  layers: string[];
+}
+
+export interface EngineBuildOptions {
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  networkMode: string;
+  target?: string;
+  platform?: string;
+  signal?: AbortSignal;
+}
+
+export interface EngineClient {
+  readonly host: string;
+  ping(): Promise<void>;
+  /** Sends the context, reads every line of the reply, resolves with the new image id or rejects with the engine's error. */
+  build(context: Readable, options: EngineBuildOptions, onEvent: (event: BuildEvent) => void): Promise<string>;
+  inspectImage(reference: string): Promise<ImageSummary | undefined>;
+  findImagesByLabel(key: string, value: string): Promise<string[]>;
+  tagImage(imageId: string, repository: string, tag: string): Promise<void>;
+  removeImage(reference: string): Promise<void>;
+}
+
+export function describeEngineHost(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_HOST && env.DOCKER_HOST !== '' ? `DOCKER_HOST=${env.DOCKER_HOST}` : 'unix:///var/run/docker.sock (DOCKER_HOST is not set)';
+}
+
+export function createEngineClient(docker: Docker = new Docker(), host: string = describeEngineHost()): EngineClient {
+  const unavailable = (error: unknown): never => {
+    const err = error as NodeJS.ErrnoException;
+    if (['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(err?.code ?? '')) {
+      throw new EngineUnavailableError(host, `${err.code}: ${err.message}`);
+    }
+    throw error;
+  };
+
+  return {
+    host,
+    async ping() {
+      await docker.ping().catch(unavailable);
+    },
+
+    async build(context, options, onEvent) {
+      const stream = (await docker
+        .buildImage(context as unknown as NodeJS.ReadableStream, {
+          dockerfile: options.dockerfile,
+          buildargs: options.buildArgs,
+          labels: options.labels,
+          networkmode: options.networkMode,
+          target: options.target,
+          platform: options.platform,
+          rm: true,
+          forcerm: true,
+          abortSignal: options.signal,
+        } as Docker.ImageBuildOptions)
+        .catch(unavailable)) as NodeJS.ReadableStream;
+      const reader = new BuildOutputReader();
+      await new Promise<void>((resolve, reject) => {
+        const deliver = (events: BuildEvent[]) => events.forEach(onEvent);
+        stream.on('data', (chunk: Buffer) => deliver(reader.push(chunk.toString('utf8'))));
+        stream.on('end', () => {
+          deliver(reader.end());
+          resolve();
+        });
+        stream.on('error', (error: Error) => reject(error));
+        context.on('error', (error: Error) => {
+          (stream as unknown as { destroy?: (e: Error) => void }).destroy?.(error);
+          reject(error);
+        });
+      }).catch((error) => {
+        if (error instanceof BuildFailedError) throw error;
+        if ((error as Error).name === 'AbortError') throw new BuildFailedError('build interrupted', reader.currentStep);
+        unavailable(error);
+      });
+      if (reader.error !== undefined) throw new BuildFailedError(reader.error.message, reader.error.step);
+      if (reader.imageId === undefined) {
+        throw new BuildFailedError('the engine ended the build without an error and without an image id (was it stopped?)', reader.currentStep);
+      }
+      const inspected = await this.inspectImage(reader.imageId);
+      if (inspected === undefined) throw new BuildFailedError(`the engine reported image ${reader.imageId}, which it does not hold`);
+      return inspected.id;
+    },
+
+    async inspectImage(reference) {
+      try {
+        const info = await docker.getImage(reference).inspect();
+        return {
+          id: info.Id,
+          size: info.Size,
+          labels: info.Config?.Labels ?? {},
+          repoTags: info.RepoTags ?? [],
+          created: info.Created,
+          layers: info.RootFS?.Layers ?? [],
+        };
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        return unavailable(error);
+      }
+    },
+
+    async findImagesByLabel(key, value) {
+      const images = await docker.listImages({ filters: { label: [`${key}=${value}`] } }).catch(unavailable);
+      return images.map((image) => image.Id);
+    },
+
+    async tagImage(imageId, repository, tag) {
+      await docker
+        .getImage(imageId)
+        .tag({ repo: repository, tag })
+        .catch((error) => {
+          if ((error as { statusCode?: number }).statusCode !== undefined) {
+            throw new EngineRequestError(`tagging ${imageId} as ${repository}:${tag} failed: ${(error as Error).message}`);
+          }
+          return unavailable(error);
+        });
+    },
+
+    async removeImage(reference) {
+      await docker
+        .getImage(reference)
+        .remove({ force: true })
+        .catch((error) => {
+          if ((error as { statusCode?: number }).statusCode === 404) return;
+          return unavailable(error);
+        });
+    },
+  };
+}

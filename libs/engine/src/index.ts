@@ -1,0 +1,3 @@
+export * from './build-output';
+export * from './errors';
+export * from './engine-client';

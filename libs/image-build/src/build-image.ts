@@ -1,0 +1,354 @@
+/**
+ * Builds one image project: plans its parents, assembles and hashes its
+ * context, reuses an image with the same input digest or sends the build to
+ * the engine, tags only after success, and writes the build record.
+ */
+import { promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ContextEntry, ContextError, assembleImageContext, hashContext, packContext } from '@imgmono/build-context';
+import { DockerfileSyntaxError, Stage, appendLabels, parseDockerfile, pinParents } from '@imgmono/dockerfile';
+import { BuildFailedError, EngineClient } from '@imgmono/engine';
+import {
+  BuildRecord,
+  LABEL,
+  ParentImage,
+  RECORD_SCHEMA_VERSION,
+  imageLabels,
+  inputDigest as computeInputDigest,
+  readBuildRecord,
+  writeBuildRecord,
+} from '@imgmono/image-meta';
+import { ROOTFS_FILE, ROOTFS_TAR, canonicalRootfsSpec, parseRootfsSpec, runMmdebstrap, RootfsSpec } from '@imgmono/rootfs';
+import { ImageBuildError } from './errors';
+import { formatBytes, formatSeconds, shortId } from './format';
+import { WorkspaceGitInfo } from './git-info';
+import { planParents } from './image-parents';
+
+export interface ImageBuildRequest {
+  workspaceRoot: string;
+  project: string;
+  /** The project's folder relative to the workspace (`images/opendev/python-base`). */
+  projectRoot: string;
+  /** The project's configuration file, for messages. */
+  projectFile: string;
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  target?: string;
+  platform?: string;
+  networkMode: string;
+  /** Tags (the part after `:`) set on the image once it is built or reused. */
+  tags: string[];
+  /** Names of every image project in the workspace. */
+  workspaceImages: ReadonlySet<string>;
+  /** The project's implicitDependencies. */
+  declaredParents: readonly string[];
+  git: WorkspaceGitInfo;
+  runId?: string;
+  now?: () => Date;
+  signal?: AbortSignal;
+}
+
+export interface ImageBuildDeps {
+  engine: EngineClient;
+  log: (line: string) => void;
+}
+
+export interface ImageBuildOutcome {
+  status: 'built' | 'reused';
+  imageId: string;
+  tags: string[];
+  size: number;
+  seconds: number;
+  inputDigest: string;
+  parents: ParentImage[];
+}
+
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export async function buildImageProject(request: ImageBuildRequest, deps: ImageBuildDeps): Promise<ImageBuildOutcome> {
+  const started = Date.now();
+  const now = request.now ?? (() => new Date());
+  const log = (line: string) => deps.log(`[${request.project}] ${line}`);
+  const fail = (message: string): never => {
+    throw new ImageBuildError(request.project, message);
+  };
+  const folder = path.join(request.workspaceRoot, request.projectRoot);
+  const dockerfileLabel = `${request.projectRoot}/${request.dockerfile}`;
+
+  try {
+    for (const tag of request.tags) {
+      if (!TAG.test(tag)) fail(`tag '${tag}' is not a valid image tag (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-'): fix the image target's "tags" option`);
+    }
+    const dockerfileText = await fs.readFile(path.join(folder, request.dockerfile), 'utf8').catch((error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'ENOENT'
+          ? `${dockerfileLabel} does not exist: every image project needs a Dockerfile (create one, or set the image target's "dockerfile" option)`
+          : `${dockerfileLabel} cannot be read: ${error.message}`,
+      ),
+    );
+    if (dockerfileText.trim() === '') fail(`${dockerfileLabel} is empty: it needs at least a FROM instruction`);
+
+    let plan;
+    let parsed;
+    try {
+      parsed = parseDockerfile(dockerfileText);
+      plan = planParents({
+        dockerfile: parsed,
+        dockerfileLabel,
+        projectFileLabel: request.projectFile,
+        buildArgs: request.buildArgs,
+        target: request.target,
+        workspaceImages: request.workspaceImages,
+        declaredParents: request.declaredParents,
+      });
+    } catch (error) {
+      if (error instanceof DockerfileSyntaxError) fail(`${dockerfileLabel}:${error.line}: ${error.message}`);
+      throw error;
+    }
+    if (plan.problems.length > 0) fail(plan.problems.join('\n'));
+
+    await deps.engine.ping();
+
+    for (const external of plan.externalImages) {
+      if ((await deps.engine.inspectImage(external.image)) === undefined) {
+        fail(
+          `${dockerfileLabel}:${external.line}: image ${external.image} is neither a workspace image nor present in the engine (${deps.engine.host}), and builds never pull: make it a workspace image project or load it into the engine first`,
+        );
+      }
+    }
+
+    const parents: ParentImage[] = [];
+    for (const parent of plan.workspaceParents) {
+      const record = await readBuildRecord(request.workspaceRoot, parent);
+      if (record === undefined || record.status === 'failed' || record.imageId === undefined) {
+        fail(
+          `parent ${parent} has no successful build record${record?.status === 'failed' ? ' (its last build failed)' : ''}: build through Nx so parents come first ('nx run ${request.project}:image'), not with --exclude-task-dependencies`,
+        );
+      }
+      if ((await deps.engine.inspectImage(record!.imageId!)) === undefined) {
+        fail(`parent ${parent} was built as ${shortId(record!.imageId!)}, which the engine no longer holds: run 'nx run ${request.project}:image' to rebuild the chain`);
+      }
+      parents.push({ project: parent, imageId: record!.imageId! });
+      log(`parent ${parent} pinned to ${record!.imageId}`);
+    }
+    const pins = new Map(parents.map((parent) => [parent.project, parent.imageId]));
+    const sentDockerfile = pinParents(dockerfileText, plan.allStages, pins);
+
+    const rootfsSpec = await readRootfsSpec(folder, request.projectRoot, fail);
+    const generated: Record<string, string> = {};
+    if (rootfsSpec !== undefined) generated[ROOTFS_TAR] = canonicalRootfsSpec(rootfsSpec);
+
+    let entries: ContextEntry[];
+    try {
+      entries = await assembleImageContext({
+        folder,
+        displayFolder: request.projectRoot,
+        dockerfile: request.dockerfile,
+        dockerfileContent: Buffer.from(sentDockerfile),
+        extraEntries: [],
+      });
+      if (rootfsSpec !== undefined && entries.some((entry) => entry.path === ROOTFS_TAR)) {
+        fail(`${request.projectRoot}/${ROOTFS_TAR} is generated from ${ROOTFS_FILE} and must not exist in the folder: delete it`);
+      }
+    } catch (error) {
+      if (error instanceof ContextError) fail(error.message);
+      throw error;
+    }
+    const dockerfilePath = request.dockerfile.split(path.sep).join('/');
+    const context = await hashContext(entries, dockerfilePath);
+    const digest = computeInputDigest({
+      contextSha256: context.sha256,
+      dockerfile: dockerfilePath,
+      dockerfileText: sentDockerfile,
+      buildArgs: request.buildArgs,
+      target: request.target,
+      platform: request.platform,
+      parents: Object.fromEntries(pins),
+      generated,
+    });
+    log(`context ${formatBytes(context.bytes)} in ${entries.length} entries, input digest ${digest}`);
+
+    const reusable = await findReusable(deps.engine, digest);
+    let imageId: string;
+    let status: 'built' | 'reused';
+    if (reusable !== undefined) {
+      imageId = reusable;
+      status = 'reused';
+      log(`reusing ${imageId}: the engine holds an image built from the same inputs`);
+    } else {
+      imageId = await sendBuild({
+        request,
+        deps,
+        log,
+        entries,
+        rootfsSpec,
+        digest,
+        expectedContextSha: rootfsSpec ? undefined : context.sha256,
+        parents,
+        externalBase: plan.externalBase,
+        now,
+        dockerfileLines: parsed.instructions.map((i) => i.line),
+        dockerfileLabel,
+        dockerfilePath,
+        sentDockerfile,
+        builtStages: plan.stages,
+        allStages: plan.allStages,
+      });
+      status = 'built';
+    }
+
+    const tags: string[] = [];
+    for (const tag of request.tags) {
+      await deps.engine.tagImage(imageId, request.project, tag);
+      tags.push(`${request.project}:${tag}`);
+    }
+    const info = await deps.engine.inspectImage(imageId);
+    if (info === undefined) fail(`image ${imageId} disappeared from the engine right after the build; is another process pruning images?`);
+    const seconds = (Date.now() - started) / 1000;
+    const record: BuildRecord = {
+      schemaVersion: RECORD_SCHEMA_VERSION,
+      project: request.project,
+      status,
+      imageId,
+      tags,
+      inputDigest: digest,
+      parents,
+      size: info!.size,
+      seconds,
+      finishedAt: now().toISOString(),
+      runId: request.runId,
+    };
+    await writeBuildRecord(request.workspaceRoot, record);
+    log(`${status} ${imageId} ${formatBytes(info!.size)} in ${formatSeconds(seconds)} tags ${tags.join(' ')}`);
+    return { status, imageId, tags, size: info!.size, seconds, inputDigest: digest, parents };
+  } catch (error) {
+    const seconds = (Date.now() - started) / 1000;
+    const message = error instanceof Error ? error.message : String(error);
+    await writeBuildRecord(request.workspaceRoot, {
+      schemaVersion: RECORD_SCHEMA_VERSION,
+      project: request.project,
+      status: 'failed',
+      tags: [],
+      parents: [],
+      seconds,
+      finishedAt: now().toISOString(),
+      runId: request.runId,
+      error: message,
+    }).catch(() => undefined);
+    log(`failed after ${formatSeconds(seconds)}; no tag was changed`);
+    if (error instanceof ImageBuildError) throw error;
+    if (error instanceof BuildFailedError) throw new ImageBuildError(request.project, error.message);
+    throw error;
+  }
+}
+
+async function readRootfsSpec(folder: string, projectRoot: string, fail: (m: string) => never): Promise<RootfsSpec | undefined> {
+  const file = path.join(folder, ROOTFS_FILE);
+  const text = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    return fail(`${projectRoot}/${ROOTFS_FILE} cannot be read: ${error.message}`);
+  });
+  if (text === undefined) return undefined;
+  try {
+    return parseRootfsSpec(text, `${projectRoot}/${ROOTFS_FILE}`);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+
+/** An image the engine holds whose label says it was built from exactly these inputs. */
+async function findReusable(engine: EngineClient, digest: string): Promise<string | undefined> {
+  const candidates = await engine.findImagesByLabel(LABEL.inputDigest, digest);
+  for (const id of candidates) {
+    const info = await engine.inspectImage(id);
+    if (info?.labels[LABEL.inputDigest] === digest) return info.id;
+  }
+  return undefined;
+}
+
+interface SendBuildArgs {
+  request: ImageBuildRequest;
+  deps: ImageBuildDeps;
+  log: (line: string) => void;
+  entries: ContextEntry[];
+  rootfsSpec?: RootfsSpec;
+  digest: string;
+  expectedContextSha?: string;
+  parents: ParentImage[];
+  externalBase?: string;
+  now: () => Date;
+  dockerfileLines: number[];
+  dockerfileLabel: string;
+  dockerfilePath: string;
+  sentDockerfile: string;
+  builtStages: Stage[];
+  allStages: Stage[];
+}
+
+async function sendBuild(args: SendBuildArgs): Promise<string> {
+  const { request, deps, log } = args;
+  let tempDir: string | undefined;
+  try {
+    let entries = args.entries;
+    if (args.rootfsSpec !== undefined) {
+      tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'imgmono-rootfs-'));
+      const tarFile = path.join(tempDir, ROOTFS_TAR);
+      await runMmdebstrap(args.rootfsSpec, tarFile, (line) => log(`mmdebstrap: ${line}`), request.signal);
+      const stat = await fs.stat(tarFile);
+      log(`root file system ${formatBytes(stat.size)} made from Debian packages`);
+      entries = [...entries, { kind: 'file', path: ROOTFS_TAR, mode: 0o644, size: stat.size, absolutePath: tarFile }];
+    }
+    const labels = imageLabels({
+      project: request.project,
+      inputDigest: args.digest,
+      parents: args.parents,
+      externalBase: args.externalBase,
+      created: args.now(),
+      workspaceSource: request.git.source,
+      workspaceRevision: request.git.revision,
+    });
+    // One LABEL instruction at the end of the built stage: one step, instead of one per label.
+    const labelled = appendLabels(args.sentDockerfile, args.builtStages, args.allStages, labels);
+    entries = entries.map((entry) =>
+      entry.path === args.dockerfilePath ? { kind: 'content', path: entry.path, mode: 0o644, content: Buffer.from(labelled) } : entry,
+    );
+    const hash = createHash('sha256');
+    const sent = packContext(entries, { hash, hashSkips: args.dockerfilePath });
+    const imageId = await deps.engine.build(
+      sent,
+      {
+        dockerfile: request.dockerfile,
+        buildArgs: request.buildArgs,
+        labels: {},
+        networkMode: request.networkMode,
+        target: request.target,
+        platform: request.platform,
+        signal: request.signal,
+      },
+      (event) => {
+        if (event.kind === 'output') log(event.text);
+        else if (event.kind === 'error') log(`ERROR: ${event.message}`);
+      },
+    ).catch((error) => {
+      if (error instanceof BuildFailedError && error.step !== undefined) {
+        const line = args.dockerfileLines[error.step.number - 1];
+        const where = line !== undefined ? `${args.dockerfileLabel}:${line}` : args.dockerfileLabel;
+        throw new ImageBuildError(request.project, `build failed at ${where}, Step ${error.step.number}/${error.step.total} (${error.step.instruction}): ${error.engineMessage}`);
+      }
+      if (error instanceof ContextError) throw new ImageBuildError(request.project, error.message);
+      throw error;
+    });
+    if (args.expectedContextSha !== undefined) {
+      const sentSha = hash.digest('hex');
+      if (sentSha !== args.expectedContextSha) {
+        await deps.engine.removeImage(imageId).catch(() => undefined);
+        throw new ImageBuildError(request.project, `files in ${request.projectRoot} changed while the image was being built; the result was discarded: run the build again`);
+      }
+    }
+    return imageId;
+  } finally {
+    if (tempDir !== undefined) await fs.rm(tempDir, { recursive: true, force: true });
+  }
+}

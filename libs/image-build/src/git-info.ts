@@ -1,0 +1,19 @@
+/** What the OCI source/revision labels say about the workspace: read from git, absent outside a checkout. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface WorkspaceGitInfo {
+  source?: string;
+  revision?: string;
+}
+
+export async function readWorkspaceGit(root: string): Promise<WorkspaceGitInfo> {
+  const git = async (...args: string[]) =>
+    run('git', ['-C', root, ...args], { timeout: 10_000 })
+      .then((out) => out.stdout.trim() || undefined)
+      .catch(() => undefined);
+  const [revision, source] = await Promise.all([git('rev-parse', 'HEAD'), git('config', '--get', 'remote.origin.url')]);
+  return { revision, source };
+}

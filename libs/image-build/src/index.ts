@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './format';
+export * from './git-info';
+export * from './image-parents';
+export * from './build-image';

@@ -1,0 +1,40 @@
+/**
+ * Build records on disk: one JSON file per image project under the
+ * workspace's output folder, written atomically (temp file + rename), so a
+ * reader never sees half a record.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { BuildRecord, RecordError, parseBuildRecord } from './build-record';
+
+export const RECORDS_FOLDER = 'dist/images';
+
+export function recordPath(workspaceRoot: string, project: string): string {
+  return path.join(workspaceRoot, RECORDS_FOLDER, ...project.split('/'), 'build.json');
+}
+
+export async function readBuildRecord(workspaceRoot: string, project: string): Promise<BuildRecord | undefined> {
+  const file = recordPath(workspaceRoot, project);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new RecordError(`${file}: cannot be read (${(error as Error).message})`);
+  }
+  return parseBuildRecord(text, path.relative(workspaceRoot, file));
+}
+
+export async function writeBuildRecord(workspaceRoot: string, record: BuildRecord): Promise<string> {
+  const file = recordPath(workspaceRoot, record.project);
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(temp, `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' });
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw new RecordError(`cannot write the build record ${path.relative(workspaceRoot, file)}: ${(error as Error).message}; the previous record, if any, is unchanged`);
+  }
+  return file;
+}

@@ -1,0 +1,2 @@
+export * from './rootfs-spec';
+export * from './run-mmdebstrap';

@@ -1,0 +1,58 @@
+/**
+ * The `image` executor: normalises options, reads what it needs from the
+ * Nx context, and hands over to buildImageProject. Interrupts abort the
+ * build; user errors print plainly, anything else asks for a bug report.
+ */
+import type { ExecutorContext } from '@nx/devkit';
+import * as path from 'node:path';
+import { createEngineClient } from '@imgmono/engine';
+import { ImageBuildError, buildImageProject, readWorkspaceGit } from '@imgmono/image-build';
+import { imageProjectsOf } from '../../lib/workspace-images';
+import type { ImageExecutorOptions } from './schema';
+
+export default async function imageExecutor(options: ImageExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  const project = context.projectName;
+  if (project === undefined) throw new Error('the image executor runs for one project; no project name in the Nx context');
+  const config = context.projectsConfigurations.projects[project];
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`[${project}] ${signal} received: stopping the build; no tag will be changed`);
+    abort.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await buildImageProject(
+      {
+        workspaceRoot: context.root,
+        project,
+        projectRoot: config.root,
+        projectFile: path.posix.join(config.root, 'project.json'),
+        dockerfile: options.dockerfile ?? 'Dockerfile',
+        buildArgs: options.buildArgs ?? {},
+        target: options.target,
+        platform: options.platform,
+        networkMode: options.network ?? process.env.IMAGE_BUILD_NETWORK ?? 'host',
+        tags: options.tags ?? ['latest'],
+        workspaceImages: imageProjectsOf(context.projectsConfigurations.projects),
+        declaredParents: (config.implicitDependencies ?? []).filter((dep) => !dep.startsWith('!')),
+        git: await readWorkspaceGit(context.root),
+        runId: process.env.IMAGE_RUN_ID,
+        signal: abort.signal,
+      },
+      { engine: createEngineClient(), log: (line) => console.log(line) },
+    );
+    return { success: true };
+  } catch (error) {
+    if (error instanceof ImageBuildError || (error instanceof Error && /Error$/.test(error.name) && error.name !== 'Error' && error.name !== 'TypeError')) {
+      console.error(`ERROR ${error.message}`);
+    } else {
+      console.error(`[${project}] internal error of the image executor, please report it with this trace:`);
+      console.error(error);
+    }
+    return { success: false };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

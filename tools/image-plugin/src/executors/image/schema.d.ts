@@ -1,0 +1,8 @@
+export interface ImageExecutorOptions {
+  dockerfile?: string;
+  tags?: string[];
+  buildArgs?: Record<string, string>;
+  target?: string;
+  platform?: string;
+  network?: string;
+}

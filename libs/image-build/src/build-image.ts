@@ -159,6 +159,7 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
     const dockerfilePath = request.dockerfile.split(path.sep).join('/');
     const context = await hashContext(entries, dockerfilePath);
     const digest = computeInputDigest({
+      project: request.project,
       contextSha256: context.sha256,
       dockerfile: dockerfilePath,
       dockerfileText: sentDockerfile,

@@ -3,3 +3,4 @@ export * from './format';
 export * from './git-info';
 export * from './image-parents';
 export * from './build-image';
+export * from './run-summary';

@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 
 export interface BuildInputs {
+  /** The project: two projects with the same files are still two images, each labelled with its own name. */
+  project: string;
   /** sha256 (hex) of the context tar as it is sent, leaving out the Dockerfile entry. */
   contextSha256: string;
   /** Dockerfile path within the context. */
@@ -26,6 +28,7 @@ export const INPUT_DIGEST_VERSION = 1;
 export function inputDigest(inputs: BuildInputs): string {
   const canonical = JSON.stringify({
     v: INPUT_DIGEST_VERSION,
+    project: inputs.project,
     context: inputs.contextSha256,
     dockerfile: inputs.dockerfile,
     dockerfileSha256: createHash('sha256').update(inputs.dockerfileText).digest('hex'),

@@ -1,0 +1,106 @@
+/**
+ * The foundation against a real engine: a three-image chain built through
+ * `nx`, each child pinned to its parent's image id, reuse of unchanged
+ * images, and a failing parent that leaves tags and children alone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABEL } from '@imgmono/image-meta';
+import { docker, imageIdOf, inspect, integrationEnabled, removeNamespaceImages } from '../support/engine';
+import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '../support/test-workspace';
+
+const enabled = await integrationEnabled();
+
+describe.skipIf(!enabled)('image chain on a real engine', () => {
+  let ws: TestWorkspace;
+  let ns: string;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    ws = await createTestWorkspace();
+    ns = ws.namespace;
+    await ws.write({
+      ...busyboxRoot(`${ns}/root`),
+      ...imageProject(`${ns}/middle`, [`${ns}/root`], `FROM ${ns}/root\nRUN echo middle > /middle\n`),
+      ...imageProject(`${ns}/leaf`, [`${ns}/middle`], `ARG BASE=${ns}/middle\nFROM \${BASE}\nRUN cat /middle > /leaf\n`),
+    });
+    await ws.git(['add', '-A']);
+    await ws.git(['commit', '-qm', 'chain']);
+  });
+
+  afterAll(async () => {
+    await removeNamespaceImages(ns);
+    await ws?.remove();
+  });
+
+  it('builds parents first and pins every child to the exact parent image', async () => {
+    const run = await ws.nx(['run', `${ns}/leaf:image`, '--output-style=stream']);
+    expect(run.code, run.output).toBe(0);
+    for (const name of ['root', 'middle', 'leaf']) {
+      const record = await readRecord(ws, `${ns}/${name}`);
+      expect(record.status).toBe('built');
+      ids[name] = record.imageId as string;
+      expect(await imageIdOf(`${ns}/${name}:latest`)).toBe(ids[name]);
+      expect(run.output).toMatch(new RegExp(`\\[${ns}/${name}\\] built sha256:[0-9a-f]{64} .* in [0-9.]+ s`));
+    }
+    const order = ['root', 'middle', 'leaf'].map((name) => run.output.indexOf(`[${ns}/${name}] built`));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+
+    const [root, middle, leaf] = await Promise.all(['root', 'middle', 'leaf'].map((name) => inspect(ids[name])));
+    expect(middle.RootFS.Layers!.slice(0, root.RootFS.Layers!.length)).toEqual(root.RootFS.Layers);
+    expect(leaf.RootFS.Layers!.slice(0, middle.RootFS.Layers!.length)).toEqual(middle.RootFS.Layers);
+    expect(leaf.Config.Labels).toMatchObject({
+      [LABEL.baseName]: `${ns}/middle`,
+      [LABEL.baseDigest]: ids.middle,
+      [LABEL.source]: 'https://opendev.org/opendev/system-config',
+      [LABEL.revision]: (await ws.git(['rev-parse', 'HEAD'])).output.trim(),
+      [LABEL.project]: `${ns}/leaf`,
+    });
+    expect(Date.parse(leaf.Config.Labels[LABEL.created])).toBeGreaterThan(Date.now() - 600_000);
+    expect(middle.Config.Labels[LABEL.baseDigest]).toBe(ids.root);
+    expect(root.Config.Labels[LABEL.baseName]).toBeUndefined();
+    expect((await readRecord(ws, `${ns}/leaf`)).parents).toEqual([{ project: `${ns}/middle`, imageId: ids.middle }]);
+  });
+
+  it('reuses every unchanged image without sending a build', async () => {
+    const run = await ws.nx(['run-many', '-t', 'image', '--output-style=stream']);
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).not.toMatch(/Step \d+\/\d+/);
+    for (const name of ['root', 'middle', 'leaf']) {
+      expect(run.output).toContain(`[${ns}/${name}] reused ${ids[name]}`);
+      expect((await readRecord(ws, `${ns}/${name}`)).status).toBe('reused');
+    }
+  });
+
+  it('rebuilds a deleted image even though its record says it exists', async () => {
+    await docker.getImage(ids.leaf).remove({ force: true });
+    const run = await ws.nx(['run', `${ns}/leaf:image`, '--output-style=stream']);
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain(`[${ns}/middle] reused ${ids.middle}`);
+    expect(run.output).toMatch(new RegExp(`\\[${ns}/leaf\\] built `));
+    ids.leaf = (await readRecord(ws, `${ns}/leaf`)).imageId as string;
+  });
+
+  it('a failing parent exits non-zero with the failing step, keeps its tag, and its child is not built', async () => {
+    const leafRecordBefore = await readRecord(ws, `${ns}/leaf`);
+    await ws.write({ [`images/${ns}/middle/Dockerfile`]: `FROM ${ns}/root\nRUN echo middle > /middle\nRUN echo broken; exit 3\n` });
+    const run = await ws.nx(['run', `${ns}/leaf:image`, '--output-style=stream']);
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain(
+      `${ns}/middle: build failed at images/${ns}/middle/Dockerfile:3, Step 3/4 (RUN echo broken; exit 3): The command '/bin/sh -c echo broken; exit 3' returned a non-zero code: 3`,
+    );
+    expect(await imageIdOf(`${ns}/middle:latest`)).toBe(ids.middle);
+    expect(await imageIdOf(`${ns}/leaf:latest`)).toBe(ids.leaf);
+    expect(run.output).not.toContain(`[${ns}/leaf]`);
+    expect(await readRecord(ws, `${ns}/leaf`)).toEqual(leafRecordBefore);
+    const failed = await readRecord(ws, `${ns}/middle`);
+    expect(failed.status).toBe('failed');
+    expect(failed.imageId).toBeUndefined();
+  });
+
+  it('refuses a child run on its own when the parent last failed, naming the fix', async () => {
+    const run = await ws.nx(['run', `${ns}/leaf:image`, '--exclude-task-dependencies', '--output-style=stream']);
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain(`${ns}/leaf: parent ${ns}/middle has no successful build record (its last build failed)`);
+    expect(await imageIdOf(`${ns}/leaf:latest`)).toBe(ids.leaf);
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Integration tests need a real engine. Without one they are skipped on a
+ * developer's machine, but with CI=true they run and fail on the engine's
+ * own error, so a CI run can never pass without testing anything.
+ */
+import Docker from 'dockerode';
+import { LABEL } from '@imgmono/image-meta';
+
+export const docker = new Docker();
+
+export async function engineAnswers(): Promise<boolean> {
+  try {
+    await docker.ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the integration tests must run: an engine answers, or this is CI (where its absence must fail). */
+export async function integrationEnabled(): Promise<boolean> {
+  if (await engineAnswers()) return true;
+  if (process.env.CI === 'true') return true;
+  console.warn('no Docker engine answers: integration tests skipped (run tools/scripts/engine-setup.sh; in CI they fail instead)');
+  return false;
+}
+
+/** Removes every image a test namespace produced (by the project label), tags and all. */
+export async function removeNamespaceImages(namespace: string): Promise<void> {
+  const images = await docker.listImages({ all: true, filters: { label: [`${LABEL.managed}=true`] } });
+  for (const image of images) {
+    const project = image.Labels?.[LABEL.project] ?? '';
+    if (project.startsWith(`${namespace}/`)) {
+      await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    }
+  }
+}
+
+export async function imageIdOf(reference: string): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(reference).inspect()).Id;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function inspect(reference: string): Promise<Docker.ImageInspectInfo> {
+  return docker.getImage(reference).inspect();
+}

@@ -1,0 +1,98 @@
+/**
+ * A throw-away copy of this workspace for integration tests: the real
+ * nx.json, plugin and libraries (linked, not copied), its own images/ and a
+ * real git repository, driven through the real `nx` command.
+ */
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { makeTempDir, writeTree } from './temp-dir';
+
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+
+export interface RunResult {
+  code: number | null;
+  output: string;
+}
+
+export interface TestWorkspace {
+  root: string;
+  namespace: string;
+  write(files: Record<string, string>): Promise<void>;
+  nx(args: string[], env?: Record<string, string>): Promise<RunResult>;
+  git(args: string[]): Promise<RunResult>;
+  remove(): Promise<void>;
+}
+
+export function uniqueNamespace(prefix = 'it'): string {
+  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+export async function createTestWorkspace(namespace = uniqueNamespace()): Promise<TestWorkspace> {
+  const root = await makeTempDir('imgmono-ws-');
+  for (const linked of ['node_modules', 'libs']) {
+    await fs.symlink(path.join(REPO_ROOT, linked), path.join(root, linked));
+  }
+  // Copied, not linked: Nx does not discover projects (the local plugin) behind symlinks.
+  await fs.cp(path.join(REPO_ROOT, 'tools'), path.join(root, 'tools'), { recursive: true });
+  for (const copied of ['nx.json', 'tsconfig.base.json']) {
+    await fs.copyFile(path.join(REPO_ROOT, copied), path.join(root, copied));
+  }
+  await writeTree(root, {
+    'package.json': JSON.stringify({ name: `test-${namespace}`, private: true }),
+    '.gitignore': 'node_modules\nlibs\ndist\n.nx\n',
+  });
+
+  const exec = (command: string, args: string[], env: Record<string, string> = {}) =>
+    new Promise<RunResult>((resolve) => {
+      const child = spawn(command, args, {
+        cwd: root,
+        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      child.on('close', (code) => resolve({ code, output }));
+    });
+
+  const workspace: TestWorkspace = {
+    root,
+    namespace,
+    write: (files) => writeTree(root, files),
+    nx: (args, env) => exec(process.execPath, [path.join(REPO_ROOT, 'node_modules/nx/bin/nx.js'), ...args], env),
+    git: (args) => exec('git', args),
+    remove: () => fs.rm(root, { recursive: true, force: true }),
+  };
+  await workspace.git(['init', '-q', '-b', 'main']);
+  await workspace.git(['config', 'user.email', 'test@example.invalid']);
+  await workspace.git(['config', 'user.name', 'Test']);
+  await workspace.git(['remote', 'add', 'origin', 'https://opendev.org/opendev/system-config']);
+  return workspace;
+}
+
+/** An image project's files: project.json and Dockerfile (plus any extras). */
+export function imageProject(name: string, parents: string[], dockerfile: string, extra: Record<string, string> = {}): Record<string, string> {
+  const folder = `images/${name}`;
+  const files: Record<string, string> = {
+    [`${folder}/project.json`]: JSON.stringify(
+      { name, projectType: 'application', tags: [`namespace:${name.split('/')[0]}`, 'kind:image'], implicitDependencies: parents },
+      null,
+      2,
+    ),
+    [`${folder}/Dockerfile`]: dockerfile,
+  };
+  for (const [file, content] of Object.entries(extra)) files[`${folder}/${file}`] = content;
+  return files;
+}
+
+/** A tiny root image: busybox from Debian's busybox-static package, extracted by mmdebstrap. */
+export function busyboxRoot(name: string): Record<string, string> {
+  return imageProject(name, [], 'FROM scratch\nADD rootfs.tar /\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCMD ["/bin/sh"]\n', {
+    'rootfs.json': JSON.stringify({ suite: 'bookworm', variant: 'extract', include: ['busybox-static'], mirrors: ['http://deb.debian.org/debian'] }),
+  });
+}
+
+export async function readRecord(workspace: TestWorkspace, project: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await fs.readFile(path.join(workspace.root, 'dist/images', project, 'build.json'), 'utf8'));
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The main job: set up, build every image project in dependency order
+# (independent branches in parallel), then print the run's summary.
+# Extra arguments go to nx, e.g. `npm run images -- --parallel=1`
+# or `npm run images -- --projects=opendev/openstacksdk`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+bash tools/scripts/bootstrap.sh
+export IMAGE_RUN_ID="${IMAGE_RUN_ID:-run-$(date -u +%Y%m%dT%H%M%SZ)-$$}"
+export NX_DAEMON=false NX_TUI=false
+projects="$(mktemp)"
+trap 'rm -f "$projects"' EXIT
+npx nx show projects --with-target image --json > "$projects"
+start=$(date +%s%N)
+set +e
+npx nx run-many -t image --output-style=stream "$@"
+status=$?
+set -e
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+wall="$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+echo
+bash tools/scripts/ts-node.sh tools/scripts/image-summary.ts "$projects" "$wall"
+exit $status

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ContextEntry, ContextError, listContextEntries } from './context-entries';
-import { createContextFilter, excludingPattern, parseDockerignore } from './dockerignore';
+import { ContextFilter, createContextFilter, excludingPattern, parseDockerignore } from './dockerignore';
 import { sortEntries } from './tar-pack';
 
 export interface ImageContextRequest {
@@ -20,16 +20,22 @@ export interface ImageContextRequest {
   dockerfileContent: Buffer;
   /** Generated entries added to the context (must not collide with the folder's files). */
   extraEntries?: ContextEntry[];
+  /** The folder's `.dockerignore` rules, when already loaded. */
+  filter?: ContextFilter;
 }
 
-export async function assembleImageContext(request: ImageContextRequest): Promise<ContextEntry[]> {
-  const ignoreFile = path.join(request.folder, '.dockerignore');
-  const ignoreText = await fs.readFile(ignoreFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+/** The `.dockerignore` of an image folder (no file: nothing excluded). */
+export async function loadContextFilter(folder: string): Promise<ContextFilter> {
+  const ignoreText = await fs.readFile(path.join(folder, '.dockerignore'), 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '';
     throw error;
   });
-  const patterns = parseDockerignore(ignoreText);
-  const filter = createContextFilter(patterns);
+  return createContextFilter(parseDockerignore(ignoreText));
+}
+
+export async function assembleImageContext(request: ImageContextRequest): Promise<ContextEntry[]> {
+  const filter = request.filter ?? (await loadContextFilter(request.folder));
+  const patterns = filter.patterns;
   const dockerfilePath = request.dockerfile.split(path.sep).join('/');
   if (filter.excludes(dockerfilePath)) {
     throw new ContextError(

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ContextEntry, ContextError, assembleImageContext, hashContext, packContext } from '@imgmono/build-context';
+import { ContextEntry, ContextError, assembleImageContext, hashContext, loadContextFilter, packContext } from '@imgmono/build-context';
 import { DockerfileSyntaxError, Stage, appendLabels, parseDockerfile, pinParents } from '@imgmono/dockerfile';
 import { BuildFailedError, EngineClient } from '@imgmono/engine';
 import {
@@ -25,6 +25,9 @@ import { ImageBuildError } from './errors';
 import { formatBytes, formatSeconds, shortId } from './format';
 import { WorkspaceGitInfo } from './git-info';
 import { planParents } from './image-parents';
+import { ImageSource, UsedSource, prepareSources } from './image-sources';
+import { SourceCheckoutError, SourceSettings } from '@imgmono/sources';
+import { GitError } from '@imgmono/sources';
 
 export interface ImageBuildRequest {
   workspaceRoot: string;
@@ -45,6 +48,11 @@ export interface ImageBuildRequest {
   /** The project's implicitDependencies. */
   declaredParents: readonly string[];
   git: WorkspaceGitInfo;
+  /** Sources the image installs (its implicitDependencies that are source projects). */
+  sources: ImageSource[];
+  sourceSettings: SourceSettings;
+  /** CI mode: a source that cannot be obtained is an error, not an image left unbuilt. */
+  strictSources: boolean;
   runId?: string;
   now?: () => Date;
   signal?: AbortSignal;
@@ -55,15 +63,18 @@ export interface ImageBuildDeps {
   log: (line: string) => void;
 }
 
-export interface ImageBuildOutcome {
-  status: 'built' | 'reused';
-  imageId: string;
-  tags: string[];
-  size: number;
-  seconds: number;
-  inputDigest: string;
-  parents: ParentImage[];
-}
+export type ImageBuildOutcome =
+  | {
+      status: 'built' | 'reused';
+      imageId: string;
+      tags: string[];
+      size: number;
+      seconds: number;
+      inputDigest: string;
+      parents: ParentImage[];
+      sources: UsedSource[];
+    }
+  | { status: 'unavailable'; reason: string; fix: string; seconds: number };
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -73,6 +84,23 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
   const log = (line: string) => deps.log(`[${request.project}] ${line}`);
   const fail = (message: string): never => {
     throw new ImageBuildError(request.project, message);
+  };
+  const notBuilt = async (reason: string, fix: string): Promise<ImageBuildOutcome> => {
+    const seconds = (Date.now() - started) / 1000;
+    await writeBuildRecord(request.workspaceRoot, {
+      schemaVersion: RECORD_SCHEMA_VERSION,
+      project: request.project,
+      status: 'unavailable',
+      tags: [],
+      parents: [],
+      seconds,
+      finishedAt: now().toISOString(),
+      runId: request.runId,
+      error: reason,
+      fix,
+    });
+    log(`not built: ${reason}`);
+    return { status: 'unavailable', reason, fix, seconds };
   };
   const folder = path.join(request.workspaceRoot, request.projectRoot);
   const dockerfileLabel = `${request.projectRoot}/${request.dockerfile}`;
@@ -122,6 +150,9 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
     const parents: ParentImage[] = [];
     for (const parent of plan.workspaceParents) {
       const record = await readBuildRecord(request.workspaceRoot, parent);
+      if (record?.status === 'unavailable' && !request.strictSources) {
+        return await notBuilt(`parent ${parent} was not built: ${record.error ?? 'unavailable'}`, record.fix ?? '');
+      }
       if (record === undefined || record.status === 'failed' || record.imageId === undefined) {
         fail(
           `parent ${parent} has no successful build record${record?.status === 'failed' ? ' (its last build failed)' : ''}: build through Nx so parents come first ('nx run ${request.project}:image'), not with --exclude-task-dependencies`,
@@ -141,21 +172,31 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
     if (rootfsSpec !== undefined) generated[ROOTFS_TAR] = canonicalRootfsSpec(rootfsSpec);
 
     let entries: ContextEntry[];
+    let sourcesStep;
     try {
+      const filter = await loadContextFilter(folder);
+      sourcesStep = await prepareSources(request.sources, request.sourceSettings, filter, log);
+      if (sourcesStep.kind === 'unavailable') {
+        if (request.strictSources) fail(`${sourcesStep.reason}. Provide it: ${sourcesStep.fix} (CI mode: every source must be obtainable; IMAGE_SOURCES_STRICT=false builds what it can)`);
+        return await notBuilt(sourcesStep.reason, sourcesStep.fix);
+      }
+      Object.assign(generated, sourcesStep.digestInputs);
       entries = await assembleImageContext({
         folder,
         displayFolder: request.projectRoot,
         dockerfile: request.dockerfile,
         dockerfileContent: Buffer.from(sentDockerfile),
-        extraEntries: [],
+        extraEntries: sourcesStep.entries,
+        filter,
       });
       if (rootfsSpec !== undefined && entries.some((entry) => entry.path === ROOTFS_TAR)) {
         fail(`${request.projectRoot}/${ROOTFS_TAR} is generated from ${ROOTFS_FILE} and must not exist in the folder: delete it`);
       }
     } catch (error) {
-      if (error instanceof ContextError) fail(error.message);
+      if (error instanceof ContextError || error instanceof SourceCheckoutError || error instanceof GitError) fail(error.message);
       throw error;
     }
+    const buildArgs = { ...request.buildArgs, ...sourcesStep.buildArgs };
     const dockerfilePath = request.dockerfile.split(path.sep).join('/');
     const context = await hashContext(entries, dockerfilePath);
     const digest = computeInputDigest({
@@ -163,7 +204,7 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
       contextSha256: context.sha256,
       dockerfile: dockerfilePath,
       dockerfileText: sentDockerfile,
-      buildArgs: request.buildArgs,
+      buildArgs,
       target: request.target,
       platform: request.platform,
       parents: Object.fromEntries(pins),
@@ -196,6 +237,8 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
         sentDockerfile,
         builtStages: plan.stages,
         allStages: plan.allStages,
+        buildArgs,
+        extraLabels: sourcesStep.labels,
       });
       status = 'built';
     }
@@ -220,10 +263,11 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
       seconds,
       finishedAt: now().toISOString(),
       runId: request.runId,
+      sources: sourcesStep.used.map(({ name, origin, dir, url, revision, version }) => ({ name, origin, dir, url, revision, version })),
     };
     await writeBuildRecord(request.workspaceRoot, record);
     log(`${status} ${imageId} ${formatBytes(info!.size)} in ${formatSeconds(seconds)} tags ${tags.join(' ')}`);
-    return { status, imageId, tags, size: info!.size, seconds, inputDigest: digest, parents };
+    return { status, imageId, tags, size: info!.size, seconds, inputDigest: digest, parents, sources: sourcesStep.used };
   } catch (error) {
     const seconds = (Date.now() - started) / 1000;
     const message = error instanceof Error ? error.message : String(error);
@@ -286,6 +330,8 @@ interface SendBuildArgs {
   sentDockerfile: string;
   builtStages: Stage[];
   allStages: Stage[];
+  buildArgs: Record<string, string>;
+  extraLabels: Record<string, string>;
 }
 
 async function sendBuild(args: SendBuildArgs): Promise<string> {
@@ -309,6 +355,7 @@ async function sendBuild(args: SendBuildArgs): Promise<string> {
       created: args.now(),
       workspaceSource: request.git.source,
       workspaceRevision: request.git.revision,
+      extra: args.extraLabels,
     });
     // One LABEL instruction at the end of the built stage: one step, instead of one per label.
     const labelled = appendLabels(args.sentDockerfile, args.builtStages, args.allStages, labels);
@@ -321,7 +368,7 @@ async function sendBuild(args: SendBuildArgs): Promise<string> {
       sent,
       {
         dockerfile: request.dockerfile,
-        buildArgs: request.buildArgs,
+        buildArgs: args.buildArgs,
         labels: {},
         networkMode: request.networkMode,
         target: request.target,

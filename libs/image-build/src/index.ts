@@ -4,3 +4,4 @@ export * from './git-info';
 export * from './image-parents';
 export * from './build-image';
 export * from './run-summary';
+export * from './image-sources';

@@ -5,7 +5,7 @@
 import { BuildRecord } from '@imgmono/image-meta';
 import { formatBytes, formatSeconds, shortId } from './format';
 
-export type SummaryResult = 'built' | 'reused' | 'failed' | 'skipped';
+export type SummaryResult = 'built' | 'reused' | 'failed' | 'unavailable' | 'skipped';
 
 export interface SummaryRow {
   project: string;
@@ -14,6 +14,7 @@ export interface SummaryRow {
   size?: number;
   seconds?: number;
   error?: string;
+  fix?: string;
 }
 
 /** A project counts as skipped when it has no record from this run (its parent failed, or it was not reached). */
@@ -21,18 +22,18 @@ export function summariseRun(projects: readonly string[], records: ReadonlyMap<s
   return [...projects].sort().map((project) => {
     const record = records.get(project);
     if (record === undefined || (runId !== undefined && record.runId !== runId)) return { project, result: 'skipped' };
-    return { project, result: record.status, imageId: record.imageId, size: record.size, seconds: record.seconds, error: record.error };
+    return { project, result: record.status, imageId: record.imageId, size: record.size, seconds: record.seconds, error: record.error, fix: record.fix };
   });
 }
 
 export function formatSummary(rows: readonly SummaryRow[], wallSeconds?: number): string[] {
   const width = Math.max(7, ...rows.map((row) => row.project.length));
-  const lines = [`${'image'.padEnd(width)}  result   image id      size       time`];
+  const lines = [`${'image'.padEnd(width)}  result     image id      size       time`];
   for (const row of rows) {
     lines.push(
       [
         row.project.padEnd(width),
-        row.result.padEnd(7),
+        (row.result === 'unavailable' ? 'not built' : row.result).padEnd(9),
         (row.imageId ? shortId(row.imageId) : '-').padEnd(12),
         (row.size !== undefined ? formatBytes(row.size) : '-').padStart(9),
         (row.seconds !== undefined ? formatSeconds(row.seconds) : '-').padStart(9),
@@ -41,7 +42,12 @@ export function formatSummary(rows: readonly SummaryRow[], wallSeconds?: number)
   }
   const count = (result: SummaryResult) => rows.filter((row) => row.result === result).length;
   const total = wallSeconds !== undefined ? ` in ${formatSeconds(wallSeconds)}` : '';
-  lines.push(`images: ${count('built')} built, ${count('reused')} reused, ${count('failed')} failed, ${count('skipped')} skipped${total}`);
+  lines.push(
+    `images: ${count('built')} built, ${count('reused')} reused, ${count('failed')} failed, ${count('unavailable')} not built (sources missing), ${count('skipped')} skipped${total}`,
+  );
   for (const row of rows) if (row.result === 'failed' && row.error) lines.push(`failed ${row.project}: ${row.error.split('\n')[0]}`);
+  for (const row of rows) {
+    if (row.result === 'unavailable') lines.push(`not built ${row.project}: ${row.error ?? ''}${row.fix ? `\n  provide it: ${row.fix}` : ''}`);
+  }
   return lines;
 }

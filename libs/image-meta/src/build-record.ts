@@ -7,7 +7,18 @@ import { ParentImage } from './labels';
 
 export const RECORD_SCHEMA_VERSION = 1;
 
-export type BuildStatus = 'built' | 'reused' | 'failed';
+/** `unavailable`: not built because a required source (or a parent) could not be obtained outside CI. */
+export type BuildStatus = 'built' | 'reused' | 'failed' | 'unavailable';
+
+export interface RecordedSource {
+  name: string;
+  /** explicit, projects-file, sibling or clone */
+  origin: string;
+  dir: string;
+  url: string;
+  revision: string;
+  version: string;
+}
 
 export interface BuildRecord {
   schemaVersion: number;
@@ -26,6 +37,10 @@ export interface BuildRecord {
   /** Set by the caller of the run (IMAGE_RUN_ID) so tools can tell this run's records from older ones. */
   runId?: string;
   error?: string;
+  /** The sources the image was built from, with where each came from. */
+  sources?: RecordedSource[];
+  /** For `unavailable`: the one command that provides what was missing. */
+  fix?: string;
 }
 
 export class RecordError extends Error {
@@ -48,8 +63,8 @@ export function parseBuildRecord(text: string, file: string): BuildRecord {
   else {
     if (record.schemaVersion !== RECORD_SCHEMA_VERSION) problems.push(`schemaVersion ${String(record.schemaVersion)} (expected ${RECORD_SCHEMA_VERSION})`);
     if (typeof record.project !== 'string') problems.push('no project');
-    if (!['built', 'reused', 'failed'].includes(record.status as string)) problems.push(`bad status ${String(record.status)}`);
-    if (record.status !== 'failed' && !/^sha256:[0-9a-f]{64}$/.test(String(record.imageId))) problems.push('no image id');
+    if (!['built', 'reused', 'failed', 'unavailable'].includes(record.status as string)) problems.push(`bad status ${String(record.status)}`);
+    if ((record.status === 'built' || record.status === 'reused') && !/^sha256:[0-9a-f]{64}$/.test(String(record.imageId))) problems.push('no image id');
     if (!Array.isArray(record.tags)) problems.push('no tags');
     if (!Array.isArray(record.parents)) problems.push('no parents');
   }

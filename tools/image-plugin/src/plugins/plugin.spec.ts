@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { afterEach, beforeEach } from 'vitest';
 import type { CreateNodesContextV2 } from '@nx/devkit';
 import { makeTempDir, removeDir, writeTree } from '../../../../tests/support/temp-dir';
-import { DOCKERFILE_GLOB, createNodesV2 } from './plugin';
+import { PROJECT_FILES_GLOB, createNodesV2 } from './plugin';
 
 let root: string;
 beforeEach(async () => {
@@ -12,7 +12,7 @@ afterEach(() => removeDir(root));
 
 describe('image plugin', () => {
   it('matches Dockerfiles under images/', () => {
-    expect(createNodesV2[0]).toBe(DOCKERFILE_GLOB);
+    expect(createNodesV2[0]).toBe(PROJECT_FILES_GLOB);
   });
 
   it('gives every image folder an image target that builds parents first, with no per-project boilerplate', async () => {

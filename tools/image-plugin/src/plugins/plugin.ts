@@ -1,7 +1,9 @@
 /**
- * Infers the `image` target of every image project: any folder under
- * `images/` with a Dockerfile. Nothing to declare per project beyond its
- * name, tags and implicitDependencies.
+ * Infers the workspace's projects from their files:
+ * - every folder under `images/` with a Dockerfile gets an `image` target;
+ * - every `sources/<name>/source.json` is a source project named `<name>`
+ *   (a declaration only: no code, no targets), so image projects can list
+ *   it in implicitDependencies and `nx affected` follows a bumped ref.
  */
 import { CreateNodesV2, TargetConfiguration, createNodesFromFiles } from '@nx/devkit';
 import * as path from 'node:path';
@@ -12,7 +14,7 @@ export interface ImagePluginOptions {
   imageTargetName?: string;
 }
 
-export const DOCKERFILE_GLOB = 'images/**/Dockerfile';
+export const PROJECT_FILES_GLOB = '{images/**/Dockerfile,sources/*/source.json}';
 
 export function normaliseOptions(options: ImagePluginOptions | undefined): Required<ImagePluginOptions> {
   return { imageTargetName: options?.imageTargetName ?? 'image' };
@@ -23,7 +25,8 @@ export function imageTarget(projectRoot: string, options: Required<ImagePluginOp
   return {
     executor: IMAGE_EXECUTOR,
     dependsOn: [`^${options.imageTargetName}`],
-    // The executor is its own cache: it reuses an image only after the engine confirms it holds it.
+    // The executor is its own cache: it reuses an image only after the engine confirms it holds it,
+    // and source checkouts outside the workspace are inputs Nx cannot see.
     cache: false,
     inputs: ['{projectRoot}/**/*', { env: 'DOCKER_HOST' }],
     options: { dockerfile: 'Dockerfile' },
@@ -35,21 +38,27 @@ export function imageTarget(projectRoot: string, options: Required<ImagePluginOp
 }
 
 export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
-  DOCKERFILE_GLOB,
-  async (dockerfiles, rawOptions, context) => {
+  PROJECT_FILES_GLOB,
+  async (files, rawOptions, context) => {
     const options = normaliseOptions(rawOptions);
     return createNodesFromFiles(
-      (dockerfile) => {
-        const projectRoot = path.posix.dirname(dockerfile);
-        return {
-          projects: {
-            [projectRoot]: {
-              targets: { [options.imageTargetName]: imageTarget(projectRoot, options) },
+      (file) => {
+        const projectRoot = path.posix.dirname(file);
+        if (path.posix.basename(file) === 'source.json') {
+          return {
+            projects: {
+              [projectRoot]: {
+                name: path.posix.basename(projectRoot),
+                projectType: 'library',
+                tags: ['kind:source'],
+                metadata: { description: `Source ${path.posix.basename(projectRoot)}: declared in ${file} (upstream URL and pinned ref)` },
+              },
             },
-          },
-        };
+          };
+        }
+        return { projects: { [projectRoot]: { targets: { [options.imageTargetName]: imageTarget(projectRoot, options) } } } };
       },
-      dockerfiles,
+      files,
       options,
       context,
     );

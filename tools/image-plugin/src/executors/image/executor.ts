@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { createEngineClient } from '@imgmono/engine';
 import { ImageBuildError, buildImageProject, readWorkspaceGit } from '@imgmono/image-build';
 import { imageProjectsOf } from '../../lib/workspace-images';
+import { readImageSources, sourceSettingsFromEnv } from '../../lib/workspace-sources';
 import type { ImageExecutorOptions } from './schema';
 
 export default async function imageExecutor(options: ImageExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -22,6 +23,8 @@ export default async function imageExecutor(options: ImageExecutorOptions, conte
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    const dependencies = (config.implicitDependencies ?? []).filter((dep) => !dep.startsWith('!'));
+    const projects = context.projectsConfigurations.projects;
     await buildImageProject(
       {
         workspaceRoot: context.root,
@@ -34,9 +37,12 @@ export default async function imageExecutor(options: ImageExecutorOptions, conte
         platform: options.platform,
         networkMode: options.network ?? process.env.IMAGE_BUILD_NETWORK ?? 'host',
         tags: options.tags ?? ['latest'],
-        workspaceImages: imageProjectsOf(context.projectsConfigurations.projects),
-        declaredParents: (config.implicitDependencies ?? []).filter((dep) => !dep.startsWith('!')),
+        workspaceImages: imageProjectsOf(projects),
+        declaredParents: dependencies,
         git: await readWorkspaceGit(context.root),
+        sources: await readImageSources(context.root, project, projects, dependencies, options.optionalSources ?? []),
+        sourceSettings: await sourceSettingsFromEnv(context.root, process.env, project),
+        strictSources: process.env.IMAGE_SOURCES_STRICT !== undefined ? process.env.IMAGE_SOURCES_STRICT === 'true' : process.env.CI === 'true',
         runId: process.env.IMAGE_RUN_ID,
         signal: abort.signal,
       },

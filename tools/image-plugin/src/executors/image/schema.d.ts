@@ -5,4 +5,5 @@ export interface ImageExecutorOptions {
   target?: string;
   platform?: string;
   network?: string;
+  optionalSources?: string[];
 }

@@ -1,0 +1,97 @@
+/**
+ * The sources step of an image build: resolve every source the image
+ * installs, describe each checkout, and turn them into context entries,
+ * build arguments, digest inputs and labels.
+ */
+import { ContextEntry, ContextFilter } from '@imgmono/build-context';
+import {
+  ResolvedSource,
+  SOURCES_IN_CONTEXT,
+  SourceDeclaration,
+  SourceSettings,
+  SourceUnavailableError,
+  SourceVersion,
+  describeCheckout,
+  resolveSource,
+  sourceContextEntries,
+} from '@imgmono/sources';
+
+export interface ImageSource {
+  declaration: SourceDeclaration;
+  /** Required sources must be obtained; optional ones fall back to the released package in the image. */
+  required: boolean;
+}
+
+export interface UsedSource {
+  name: string;
+  origin: ResolvedSource['origin'];
+  dir: string;
+  url: string;
+  revision: string;
+  version: string;
+  describe: string;
+}
+
+export type SourcesStep =
+  | { kind: 'ready'; used: UsedSource[]; entries: ContextEntry[]; buildArgs: Record<string, string>; digestInputs: Record<string, string>; labels: Record<string, string> }
+  | { kind: 'unavailable'; reason: string; fix: string };
+
+/** Build arguments every image with sources gets, like Zuul's ZUUL_SIBLINGS. */
+export const SOURCES_BUILD_ARG = 'IMAGE_SOURCES';
+export const VERSIONS_BUILD_ARG = 'SOURCE_VERSIONS';
+
+export function sourceLabels(used: readonly UsedSource[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const source of used) {
+    labels[`io.imgmono.source.${source.name}.url`] = source.url;
+    labels[`io.imgmono.source.${source.name}.revision`] = source.revision;
+    labels[`io.imgmono.source.${source.name}.version`] = source.version;
+  }
+  return labels;
+}
+
+export async function prepareSources(
+  sources: readonly ImageSource[],
+  settings: SourceSettings,
+  filter: ContextFilter,
+  log: (line: string) => void,
+): Promise<SourcesStep> {
+  if (sources.length === 0) return { kind: 'ready', used: [], entries: [], buildArgs: {}, digestInputs: {}, labels: {} };
+  const used: UsedSource[] = [];
+  const entries: ContextEntry[] = [{ kind: 'directory', path: SOURCES_IN_CONTEXT, mode: 0o755 }];
+  for (const source of [...sources].sort((a, b) => a.declaration.name.localeCompare(b.declaration.name))) {
+    let resolved: ResolvedSource;
+    try {
+      resolved = await resolveSource(source.declaration, settings, log);
+    } catch (error) {
+      if (!(error instanceof SourceUnavailableError)) throw error;
+      if (source.required) return { kind: 'unavailable', reason: error.reason, fix: error.fix };
+      const fallback = source.declaration.debianPackage ? `Debian's ${source.declaration.debianPackage}` : 'the released package';
+      log(`source ${source.declaration.name}: none handed over or found (${error.attempts.join('; ')}); the image uses ${fallback}`);
+      continue;
+    }
+    const version: SourceVersion = await describeCheckout(resolved.dir);
+    log(`source ${resolved.name}: ${resolved.description}, version ${version.version} (${version.revision.slice(0, 12)})`);
+    used.push({
+      name: resolved.name,
+      origin: resolved.origin,
+      dir: resolved.dir,
+      url: source.declaration.url,
+      revision: version.revision,
+      version: version.version,
+      describe: version.describe,
+    });
+    entries.push(...(await sourceContextEntries(resolved.name, resolved.dir, filter)));
+  }
+  return {
+    kind: 'ready',
+    used,
+    entries,
+    buildArgs: {
+      [SOURCES_BUILD_ARG]: used.map((source) => source.name).join(' '),
+      [VERSIONS_BUILD_ARG]: used.map((source) => `${source.name}=${source.version}`).join(' '),
+    },
+    digestInputs: Object.fromEntries(used.map((source) => [`source:${source.name}`, `${source.url} ${source.revision} ${source.version}`])),
+    labels: sourceLabels(used),
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * A source checkout as build context entries at `.sources/<name>/`: its
+ * git-listed files in their working-tree state, never `.git`, filtered by the
+ * image's `.dockerignore`, symlinks kept only when they stay inside.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ContextEntry, ContextError, ContextFilter, compareNames, normaliseMode } from '@imgmono/build-context';
+import { listCheckoutFiles } from './git-checkout';
+
+export const SOURCES_IN_CONTEXT = '.sources';
+
+export async function sourceContextEntries(name: string, dir: string, filter: ContextFilter | undefined): Promise<ContextEntry[]> {
+  const label = `source ${name} (${dir})`;
+  const prefix = `${SOURCES_IN_CONTEXT}/${name}`;
+  const files = (await listCheckoutFiles(dir, label)).sort(compareNames);
+  const realRoot = await fs.realpath(dir);
+  const entries: ContextEntry[] = [];
+  const folders = new Set<string>();
+  const addFolders = (relative: string) => {
+    const parts = relative.split('/');
+    for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join('/'));
+  };
+  for (const relative of files) {
+    if (relative === '.git' || relative.startsWith('.git/') || relative.includes('/.git/')) continue;
+    if (relative.split('/').some((part) => part === '..' || part === '')) {
+      throw new ContextError(`${label}: path ${relative} escapes the checkout; it cannot be sent`);
+    }
+    const inContext = `${prefix}/${relative}`;
+    if (filter?.excludes(inContext)) continue;
+    const absolute = path.join(dir, relative);
+    const stat = await fs.lstat(absolute).catch(() => undefined);
+    if (stat === undefined) continue; // tracked but deleted in the working tree: an uncommitted change
+    if (stat.isSymbolicLink()) {
+      const target = await fs.readlink(absolute);
+      const resolved = path.resolve(path.dirname(path.join(realRoot, relative)), target);
+      const inside = path.relative(realRoot, resolved);
+      if (path.isAbsolute(target) || inside.startsWith('..') || path.isAbsolute(inside)) {
+        throw new ContextError(`${label}: symlink ${relative} points outside the checkout (to ${target}); make it relative and inside, or remove it`);
+      }
+      entries.push({ kind: 'symlink', path: inContext, target });
+    } else if (stat.isFile()) {
+      entries.push({ kind: 'file', path: inContext, mode: normaliseMode(stat.mode, false), size: stat.size, absolutePath: absolute });
+    } else {
+      continue; // a submodule's folder: not part of this checkout's files
+    }
+    addFolders(relative);
+  }
+  for (const folder of folders) entries.push({ kind: 'directory', path: `${prefix}/${folder}`, mode: 0o755 });
+  entries.push({ kind: 'directory', path: prefix, mode: 0o755 });
+  return entries;
+}

@@ -1,0 +1,131 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createContextFilter, hashContext } from '@imgmono/build-context';
+import { commitAll, git, initRepo } from '../../../tests/support/git-fixtures';
+import { makeTempDir, removeDir, writeTree } from '../../../tests/support/temp-dir';
+import { canonicalProjectName, parseSourceDeclaration, sourceEnvVariable } from './source-declaration';
+import { sourceContextEntries } from './source-entries';
+import { describeCheckout } from './git-checkout';
+import { versionFromDescribe } from './source-version';
+import { lookupZuulProject, parseZuulProjects } from './zuul-projects';
+
+describe('source.json', () => {
+  it('reads a declaration and derives the Zuul project name from the URL', () => {
+    expect(parseSourceDeclaration('{"url":"https://opendev.org/zuul/nodepool.git","ref":"9.0.0"}', 'sources/nodepool/source.json', 'nodepool')).toEqual({
+      name: 'nodepool',
+      url: 'https://opendev.org/zuul/nodepool.git',
+      ref: '9.0.0',
+      zuulProject: 'opendev.org/zuul/nodepool',
+      debianPackage: undefined,
+    });
+  });
+
+  it.each([
+    ['{', /sources\/x\/source.json: not valid JSON/],
+    ['[]', /must be a JSON object with "url" and "ref"/],
+    ['{"ref":"1"}', /"url" must be a git URL/],
+    ['{"url":"https://h/x"}', /"ref" must be a tag, branch or commit/],
+    ['{"url":"https://h/x","ref":"a..b"}', /"ref" must be a tag/],
+    ['{"url":"https://h/x","ref":"1","name":"y"}', /"name" is "y" but the folder is sources\/x: rename one so they agree/],
+    ['{"url":"https://h/x","ref":"1","branch":"m"}', /"branch" is not a source setting/],
+  ])('rejects %s', (text, message) => {
+    expect(() => parseSourceDeclaration(text, 'sources/x/source.json', 'x')).toThrow(message);
+  });
+
+  it.each([
+    ['https://opendev.org/openstack/openstacksdk', 'opendev.org/openstack/openstacksdk'],
+    ['git@github.com:zuul/nodepool.git', 'github.com/zuul/nodepool'],
+    ['file:///srv/git/demo.git', '/srv/git/demo'],
+  ])('canonical name of %s is %s', (url, name) => expect(canonicalProjectName(url)).toBe(name));
+
+  it('names the per-source variable', () => {
+    expect(sourceEnvVariable('diskimage-builder')).toBe('IMAGE_SOURCE_DISKIMAGE_BUILDER');
+  });
+});
+
+describe('Zuul projects file', () => {
+  it('resolves src_dir from work_dir, and matches by short name too', () => {
+    const map = parseZuulProjects(
+      JSON.stringify({ work_dir: '/home/zuul', projects: { 'opendev.org/zuul/nodepool': { src_dir: 'src/opendev.org/zuul/nodepool' } } }),
+      '/tmp/p.json',
+    );
+    expect(lookupZuulProject(map, 'opendev.org/zuul/nodepool', 'nodepool')).toBe('/home/zuul/src/opendev.org/zuul/nodepool');
+    expect(lookupZuulProject(map, 'review.example.org/zuul/nodepool', 'nodepool')).toBe('/home/zuul/src/opendev.org/zuul/nodepool');
+    expect(lookupZuulProject(map, 'opendev.org/x/y', 'y')).toBeUndefined();
+  });
+
+  it('rejects a project without src_dir', () => {
+    expect(() => parseZuulProjects('{"projects":{"a/b":{}}}', '/tmp/p.json')).toThrow('/tmp/p.json: project "a/b" has no "src_dir"');
+  });
+});
+
+describe('versionFromDescribe', () => {
+  it.each([
+    ['1.2.3-0-gabc', false, '1.2.3'],
+    ['v1.2.3-0-gabc', false, '1.2.3'],
+    ['1.2.3-4-gabc', false, '1.2.4.dev4'],
+    ['1.2.3-4-gabc', true, '1.2.4.dev4+dirty'],
+    [undefined, false, '0.0.0.dev7'],
+  ])('%s (dirty %s) -> %s', (describe, dirty, version) => {
+    expect(versionFromDescribe(describe, 'f'.repeat(40), 7, dirty).version).toBe(version);
+  });
+});
+
+describe('source checkouts in the context', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await makeTempDir();
+    await initRepo(dir, { 'setup.py': 'x', 'pkg/a.py': 'a', 'pkg/b.py': 'b', '.gitignore': '*.pyc\nbuild/\n', 'docs/index.rst': 'd' });
+    git(dir, 'tag', '2.0.0');
+  });
+  afterEach(() => removeDir(dir));
+
+  it('sends tracked files and uncommitted changes, never .git or ignored files', async () => {
+    await writeTree(dir, { 'pkg/a.py': 'changed', 'pkg/new.py': 'n', 'pkg/c.pyc': 'compiled', 'build/out': 'o' });
+    await fs.rm(path.join(dir, 'pkg/b.py'));
+    const entries = await sourceContextEntries('demo', dir, undefined);
+    expect(entries.map((e) => `${e.kind}:${e.path}`).sort()).toEqual(
+      [
+        'directory:.sources/demo',
+        'directory:.sources/demo/docs',
+        'directory:.sources/demo/pkg',
+        'file:.sources/demo/.gitignore',
+        'file:.sources/demo/docs/index.rst',
+        'file:.sources/demo/pkg/a.py',
+        'file:.sources/demo/pkg/new.py',
+        'file:.sources/demo/setup.py',
+      ].sort(),
+    );
+    const version = await describeCheckout(dir);
+    expect(version.dirty).toBe(true);
+    expect(version.version).toBe('2.0.0+dirty');
+  });
+
+  it("honours the image's .dockerignore under .sources/<name>/", async () => {
+    const entries = await sourceContextEntries('demo', dir, createContextFilter(['.sources/*/docs']));
+    expect(entries.some((e) => e.path.includes('docs'))).toBe(false);
+  });
+
+  it('refuses a symlink that leaves the checkout, naming it', async () => {
+    await fs.symlink('../../etc/passwd', path.join(dir, 'pkg/escape'));
+    await commitAll(dir, {}, 'link');
+    await expect(sourceContextEntries('demo', dir, undefined)).rejects.toThrow(
+      `source demo (${dir}): symlink pkg/escape points outside the checkout (to ../../etc/passwd)`,
+    );
+  });
+
+  it('refuses a file name that is not UTF-8, naming its bytes', async () => {
+    await fs.writeFile(Buffer.concat([Buffer.from(path.join(dir, 'bad-')), Buffer.from([0xff, 0xfe]), Buffer.from('.txt')]), 'x');
+    await expect(sourceContextEntries('demo', dir, undefined)).rejects.toThrow(/file name "bad-ÿþ.txt" \(bytes 6261642dfffe2e747874\) is not UTF-8/);
+  });
+
+  it('gives the same bytes for the same checkout state, different bytes after a one-byte change', async () => {
+    const first = await hashContext(await sourceContextEntries('demo', dir, undefined));
+    const again = await hashContext(await sourceContextEntries('demo', dir, undefined));
+    await writeTree(dir, { 'pkg/a.py': 'b' });
+    const changed = await hashContext(await sourceContextEntries('demo', dir, undefined));
+    expect(again.sha256).toBe(first.sha256);
+    expect(changed.sha256).not.toBe(first.sha256);
+  });
+});

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@imgmono/image-meta';
 import { docker, imageIdOf, inspect, integrationEnabled, removeNamespaceImages } from '../support/engine';
 import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '../support/test-workspace';
+import { makeTempDir, removeDir, writeTree } from '../support/temp-dir';
 
 const enabled = await integrationEnabled();
 
@@ -61,7 +62,18 @@ describe.skipIf(!enabled)('image chain on a real engine', () => {
     expect((await readRecord(ws, `${ns}/leaf`)).parents).toEqual([{ project: `${ns}/middle`, imageId: ids.middle }]);
   });
 
-  it('reuses every unchanged image without sending a build', async () => {
+  it('reuses every unchanged image without sending a build, never a descendant that inherited its labels', async () => {
+    // An image built outside the workspace on top of middle inherits middle's labels, input digest included.
+    const outside = await makeTempDir();
+    try {
+      await writeTree(outside, { Dockerfile: `FROM ${ns}/middle:latest\nRUN echo outside > /outside\n` });
+      const stream = await docker.buildImage({ context: outside, src: ['Dockerfile'] }, { t: `${ns}/outside:latest`, networkmode: 'none' });
+      await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve(undefined))));
+      expect((await inspect(`${ns}/outside:latest`)).Config.Labels[LABEL.inputDigest]).toBe((await inspect(ids.middle)).Config.Labels[LABEL.inputDigest]);
+    } finally {
+      await removeDir(outside);
+    }
+    for (const name of ['root', 'middle', 'leaf']) await ws.write({ [`dist/images/${ns}/${name}/build.json`]: '{"broken": true' }); // records lost: only labels remain
     const run = await ws.nx(['run-many', '-t', 'image', '--output-style=stream']);
     expect(run.code, run.output).toBe(0);
     expect(run.output).not.toMatch(/Step \d+\/\d+/);
@@ -69,6 +81,7 @@ describe.skipIf(!enabled)('image chain on a real engine', () => {
       expect(run.output).toContain(`[${ns}/${name}] reused ${ids[name]}`);
       expect((await readRecord(ws, `${ns}/${name}`)).status).toBe('reused');
     }
+    await docker.getImage(`${ns}/outside:latest`).remove();
   });
 
   it('rebuilds a deleted image even though its record says it exists', async () => {

@@ -47,3 +47,37 @@ export async function imageIdOf(reference: string): Promise<string | undefined> 
 export async function inspect(reference: string): Promise<Docker.ImageInspectInfo> {
   return docker.getImage(reference).inspect();
 }
+
+/**
+ * Runs a command in a container of the image with no network, and removes
+ * the container afterwards whatever happens. Resolves with exit code and output.
+ */
+export async function runInImage(image: string, cmd: string[], entrypoint: string[] = []): Promise<{ exitCode: number; output: string }> {
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: cmd,
+    Entrypoint: entrypoint,
+    Labels: { [LABEL.managed]: 'true' },
+    HostConfig: { NetworkMode: 'none', AutoRemove: false },
+  });
+  try {
+    await container.start();
+    const { StatusCode } = await container.wait();
+    const logs = await container.logs({ stdout: true, stderr: true, follow: false });
+    return { exitCode: StatusCode, output: demux(logs as unknown as Buffer) };
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** The engine multiplexes stdout and stderr in 8-byte-framed chunks when there is no TTY. */
+function demux(buffer: Buffer): string {
+  let out = '';
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    out += buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
+    offset += 8 + size;
+  }
+  return out;
+}

@@ -17,5 +17,5 @@ export async function writeTree(root: string, files: Record<string, string | Buf
 }
 
 export async function removeDir(dir: string | undefined): Promise<void> {
-  if (dir !== undefined) await fs.rm(dir, { recursive: true, force: true });
+  if (dir !== undefined) await fs.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }

@@ -67,7 +67,7 @@ async function* entryChunks(entry: ContextEntry): AsyncGenerator<Buffer> {
       case 'file': {
         yield encodeHeader({ path: entry.path, type: 'file', mode: entry.mode, size: entry.size });
         let read = 0;
-        for await (const chunk of createReadStream(entry.absolutePath, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+        for await (const chunk of createReadStream(entry.absolutePath, { highWaterMark: Math.min(1 << 20, Math.max(16 << 10, entry.size)) }) as AsyncIterable<Buffer>) {
           read += chunk.length;
           if (read > entry.size) break;
           yield chunk;

@@ -35,6 +35,8 @@ export interface EngineClient {
   build(context: Readable, options: EngineBuildOptions, onEvent: (event: BuildEvent) => void): Promise<string>;
   inspectImage(reference: string): Promise<ImageSummary | undefined>;
   findImagesByLabel(key: string, value: string): Promise<string[]>;
+  /** The instruction that made the image's top layer (`docker history`, first row). */
+  topInstruction(imageId: string): Promise<string | undefined>;
   tagImage(imageId: string, repository: string, tag: string): Promise<void>;
   removeImage(reference: string): Promise<void>;
 }
@@ -119,6 +121,16 @@ export function createEngineClient(docker: Docker = new Docker(), host: string =
     async findImagesByLabel(key, value) {
       const images = await docker.listImages({ filters: { label: [`${key}=${value}`] } }).catch(unavailable);
       return images.map((image) => image.Id);
+    },
+
+    async topInstruction(imageId) {
+      try {
+        const history = (await docker.getImage(imageId).history()) as Array<{ CreatedBy?: string }>;
+        return history[0]?.CreatedBy;
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        return unavailable(error);
+      }
     },
 
     async tagImage(imageId, repository, tag) {

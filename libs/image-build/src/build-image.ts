@@ -212,7 +212,8 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
     });
     log(`context ${formatBytes(context.bytes)} in ${entries.length} entries, input digest ${digest}`);
 
-    const reusable = await findReusable(deps.engine, digest);
+    const previous = await readBuildRecord(request.workspaceRoot, request.project).catch(() => undefined);
+    const reusable = await findReusable(deps.engine, digest, previous?.inputDigest === digest ? previous.imageId : undefined);
     let imageId: string;
     let status: 'built' | 'reused';
     if (reusable !== undefined) {
@@ -303,12 +304,19 @@ async function readRootfsSpec(folder: string, projectRoot: string, fail: (m: str
   }
 }
 
-/** An image the engine holds whose label says it was built from exactly these inputs. */
-async function findReusable(engine: EngineClient, digest: string): Promise<string | undefined> {
+/**
+ * An image the engine holds that was built from exactly these inputs. Labels are inherited,
+ * so every descendant of that image (and every intermediate layer of a child's build) carries
+ * the same input-digest label: only an image whose own top layer is the LABEL instruction
+ * that set the digest is the image itself. The previous record's image is tried first.
+ */
+async function findReusable(engine: EngineClient, digest: string, recorded: string | undefined): Promise<string | undefined> {
   const candidates = await engine.findImagesByLabel(LABEL.inputDigest, digest);
-  for (const id of candidates) {
+  if (recorded !== undefined) candidates.unshift(recorded);
+  for (const id of new Set(candidates)) {
     const info = await engine.inspectImage(id);
-    if (info?.labels[LABEL.inputDigest] === digest) return info.id;
+    if (info?.labels[LABEL.inputDigest] !== digest) continue;
+    if ((await engine.topInstruction(info.id))?.includes(`${LABEL.inputDigest}=${digest}`)) return info.id;
   }
   return undefined;
 }

@@ -11,6 +11,12 @@ import { imageProjectsOf } from '../../lib/workspace-images';
 import { readImageSources, sourceSettingsFromEnv } from '../../lib/workspace-sources';
 import type { ImageExecutorOptions } from './schema';
 
+/** IMAGE_TAGS="change_123,latest" overrides the target's tags for one run (CI jobs, tests). */
+function tagsFromEnv(value: string | undefined): string[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return value.split(',').map((tag) => tag.trim()).filter(Boolean);
+}
+
 export default async function imageExecutor(options: ImageExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const project = context.projectName;
   if (project === undefined) throw new Error('the image executor runs for one project; no project name in the Nx context');
@@ -36,7 +42,7 @@ export default async function imageExecutor(options: ImageExecutorOptions, conte
         target: options.target,
         platform: options.platform,
         networkMode: options.network ?? process.env.IMAGE_BUILD_NETWORK ?? 'host',
-        tags: options.tags ?? ['latest'],
+        tags: tagsFromEnv(process.env.IMAGE_TAGS) ?? options.tags ?? ['latest'],
         workspaceImages: imageProjectsOf(projects),
         declaredParents: dependencies,
         git: await readWorkspaceGit(context.root),

@@ -1,0 +1,127 @@
+/**
+ * The example workspace itself (images/ and sources/ as committed), built
+ * with checkouts of openstacksdk, diskimage-builder and nodepool handed over
+ * the way a Zuul job does it: one projects file naming the change under
+ * test and its Depends-On. No upstream repository is reachable here, so the
+ * checkouts are stand-ins made by the test: real git repositories holding
+ * real Python packages with the same module names and console scripts.
+ * The whole seed chain and both zuul variants must build, each image must
+ * name the source revisions it was built from, and the checkouts must win
+ * over Debian's released packages (the speculative path).
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker, inspect, integrationEnabled, runInImage } from '../support/engine';
+import { git, initRepo, pythonPackage } from '../support/git-fixtures';
+import { makeTempDir, removeDir } from '../support/temp-dir';
+import { REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '../support/test-workspace';
+
+const enabled = await integrationEnabled();
+const TAG = 'speculative-test';
+
+const IMAGES = [
+  'debian/bookworm',
+  'opendev/python-base',
+  'opendev/openstacksdk',
+  'opendev/diskimage-builder',
+  'opendev/nodepool-builder',
+  'zuul/nodepool-builder',
+  'zuul/nodepool-launcher',
+];
+
+describe.skipIf(!enabled)('example images with handed-over checkouts', () => {
+  let ws: TestWorkspace;
+  let tmp: string;
+  const revisions: Record<string, string> = {};
+  let run: { code: number | null; output: string };
+
+  beforeAll(async () => {
+    tmp = await makeTempDir('imgmono-example-');
+    const src = (name: string) => path.join(tmp, 'src/opendev.org', name);
+    const standIns: Record<string, Record<string, string>> = {
+      'openstack/openstacksdk': {
+        ...pythonPackage('openstacksdk', 'openstack', '99.1.0'),
+        'openstack/version.py': "__version__ = '99.1.0'\n",
+      },
+      'openstack/diskimage-builder': pythonPackage('diskimage-builder', 'diskimage_builder', '99.2.0', ['disk-image-create']),
+      'zuul/nodepool': pythonPackage('nodepool', 'nodepool', '99.3.0', ['nodepool', 'nodepool-builder', 'nodepool-launcher']),
+    };
+    const projects: Record<string, { src_dir: string }> = {};
+    for (const [name, files] of Object.entries(standIns)) {
+      revisions[name.split('/')[1]] = await initRepo(src(name), files, `stand-in of ${name}`);
+      git(src(name), 'tag', /version='([^']+)'/.exec(files['setup.py'])![1]);
+      projects[`opendev.org/${name}`] = { src_dir: `src/opendev.org/${name}` };
+    }
+    await fs.writeFile(path.join(tmp, 'projects.json'), JSON.stringify({ projects }));
+
+    ws = await createTestWorkspace();
+    await fs.cp(path.join(REPO_ROOT, 'images'), path.join(ws.root, 'images'), { recursive: true });
+    await fs.cp(path.join(REPO_ROOT, 'sources'), path.join(ws.root, 'sources'), { recursive: true });
+    await ws.git(['add', '-A']);
+    await ws.git(['commit', '-qm', 'example workspace']);
+    run = await ws.nx(['run-many', '-t', 'image', '--output-style=stream'], {
+      IMAGE_SOURCES_PROJECTS: path.join(tmp, 'projects.json'),
+      IMAGE_SOURCES_CLONE: 'false',
+      IMAGE_SOURCES_SIBLINGS: path.join(tmp, 'no-siblings'),
+      IMAGE_SOURCES_STRICT: 'true',
+      IMAGE_TAGS: TAG,
+    });
+  });
+
+  afterAll(async () => {
+    // Untag what the test tagged, and drop the images only it uses (shared ones stay: removal is not forced).
+    for (const image of IMAGES) {
+      const record = await readRecord(ws, image).catch(() => undefined);
+      await docker.getImage(`${image}:${TAG}`).remove({ noprune: true }).catch(() => undefined);
+      if (record?.status === 'built') await docker.getImage(record.imageId as string).remove().catch(() => undefined);
+    }
+    await ws?.remove();
+    await removeDir(tmp);
+  });
+
+  it('builds the whole seed chain and both zuul variants in strict (CI) mode', async () => {
+    expect(run.code, run.output.slice(-4000)).toBe(0);
+    for (const image of IMAGES) expect(['built', 'reused']).toContain((await readRecord(ws, image)).status);
+  });
+
+  it('prints where every source of every build came from', () => {
+    for (const [image, sources] of [
+      ['opendev/openstacksdk', ['openstacksdk']],
+      ['opendev/diskimage-builder', ['diskimage-builder']],
+      ['opendev/nodepool-builder', ['nodepool']],
+      ['zuul/nodepool-builder', ['diskimage-builder', 'nodepool', 'openstacksdk']],
+      ['zuul/nodepool-launcher', ['nodepool', 'openstacksdk']],
+    ] as const) {
+      for (const source of sources) {
+        expect(run.output).toMatch(new RegExp(`\\[${image}\\] source ${source}: projects file .*projects.json: .*/src/opendev.org/[a-z]+/${source}, version 99\\.\\d\\.0 \\(`));
+      }
+    }
+  });
+
+  it('labels every image with the revisions of the checkouts it was built from', async () => {
+    const expectLabels = async (image: string, sources: string[]) => {
+      const labels = (await inspect(`${image}:${TAG}`)).Config.Labels;
+      for (const source of sources) expect(labels[`io.imgmono.source.${source}.revision`], `${image} ${source}`).toBe(revisions[source]);
+    };
+    await expectLabels('opendev/openstacksdk', ['openstacksdk']);
+    await expectLabels('opendev/diskimage-builder', ['diskimage-builder']);
+    await expectLabels('opendev/nodepool-builder', ['nodepool']);
+    await expectLabels('zuul/nodepool-builder', ['nodepool', 'openstacksdk', 'diskimage-builder']);
+    await expectLabels('zuul/nodepool-launcher', ['nodepool', 'openstacksdk']);
+  });
+
+  it('installs the checkouts over the released Debian packages', async () => {
+    const sdk = await runInImage(`opendev/nodepool-builder:${TAG}`, ['python3', '-c', 'import openstack.version; print(openstack.version.__version__)']);
+    expect(sdk.output.trim()).toBe('99.1.0'); // Debian's python3-openstacksdk is 0.101.0
+    const launcher = await runInImage(`zuul/nodepool-launcher:${TAG}`, ['nodepool-launcher', '--help']);
+    expect(launcher).toEqual({ exitCode: 0, output: 'nodepool 99.3.0 --help\n' });
+    const dib = await runInImage(`zuul/nodepool-builder:${TAG}`, ['disk-image-create', '--version']);
+    expect(dib.output.trim()).toBe('diskimage-builder 99.2.0 --version');
+  });
+
+  it('keeps the lean launcher lean: no diskimage-builder in zuul/nodepool-launcher', async () => {
+    const result = await runInImage(`zuul/nodepool-launcher:${TAG}`, ['sh', '-c', 'command -v disk-image-create || echo absent']);
+    expect(result.output.trim()).toBe('absent');
+  });
+});

@@ -12,12 +12,14 @@ import { IMAGE_EXECUTOR } from '../lib/workspace-images';
 export interface ImagePluginOptions {
   /** Name of the build target; default `image`. */
   imageTargetName?: string;
+  /** Name of the graph check target; default `graph-check`. */
+  checkTargetName?: string;
 }
 
 export const PROJECT_FILES_GLOB = '{images/**/Dockerfile,sources/*/source.json}';
 
 export function normaliseOptions(options: ImagePluginOptions | undefined): Required<ImagePluginOptions> {
-  return { imageTargetName: options?.imageTargetName ?? 'image' };
+  return { imageTargetName: options?.imageTargetName ?? 'image', checkTargetName: options?.checkTargetName ?? 'graph-check' };
 }
 
 export function imageTarget(projectRoot: string, options: Required<ImagePluginOptions>): TargetConfiguration {
@@ -33,6 +35,18 @@ export function imageTarget(projectRoot: string, options: Required<ImagePluginOp
     metadata: {
       description: `Build the ${name} image on the Docker engine, parents first, each child pinned to its parent's image id`,
       technologies: ['docker'],
+    },
+  };
+}
+
+export function checkTarget(projectRoot: string): TargetConfiguration {
+  return {
+    executor: '@imgmono/image-plugin:graph-check',
+    cache: true,
+    // the project, the projects it depends on, and the namespace rules decide the result
+    inputs: ['default', '^default', '{workspaceRoot}/namespaces.json'],
+    metadata: {
+      description: `Check that ${projectRoot.replace(/^images\//, '')}'s implicitDependencies, Dockerfile, sources, name and namespace rules agree`,
     },
   };
 }
@@ -56,7 +70,13 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
             },
           };
         }
-        return { projects: { [projectRoot]: { targets: { [options.imageTargetName]: imageTarget(projectRoot, options) } } } };
+        return {
+          projects: {
+            [projectRoot]: {
+              targets: { [options.imageTargetName]: imageTarget(projectRoot, options), [options.checkTargetName]: checkTarget(projectRoot) },
+            },
+          },
+        };
       },
       files,
       options,

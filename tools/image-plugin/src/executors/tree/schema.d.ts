@@ -1,0 +1,5 @@
+export interface TreeExecutorOptions {
+  affected?: boolean;
+  base?: string;
+  head?: string;
+}

@@ -1,0 +1,8 @@
+export interface ImageGeneratorSchema {
+  name: string;
+  parent?: string;
+  sources?: string;
+  optionalSources?: string;
+  packages?: string;
+  skipFormat?: boolean;
+}

@@ -13,7 +13,9 @@ describe('project graph of the example images', () => {
 
   beforeAll(async () => {
     ws = await createTestWorkspace();
-    await fs.cp(path.join(REPO_ROOT, 'images'), path.join(ws.root, 'images'), { recursive: true });
+    for (const part of ['images', 'sources', 'namespaces.json']) {
+      await fs.cp(path.join(REPO_ROOT, part), path.join(ws.root, part), { recursive: true });
+    }
     await ws.git(['add', '-A']);
     await ws.git(['commit', '-qm', 'images']);
   });
@@ -25,22 +27,36 @@ describe('project graph of the example images', () => {
     const graph = JSON.parse(await fs.readFile(path.join(ws.root, 'graph.json'), 'utf8')).graph;
     const edges = (project: string) => (graph.dependencies[project] as Array<{ target: string; type: string }>).map((d) => d.target);
     expect(edges('opendev/python-base')).toEqual(['debian/bookworm']);
-    expect(edges('opendev/openstacksdk')).toEqual(['opendev/python-base']);
-    expect(edges('opendev/diskimage-builder')).toEqual(['opendev/openstacksdk']);
+    expect(edges('opendev/openstacksdk').sort()).toEqual(['opendev/python-base', 'openstacksdk']);
+    expect(edges('zuul/nodepool-launcher').sort()).toEqual(['nodepool', 'opendev/python-base', 'openstacksdk']);
+    expect(edges('opendev/diskimage-builder').sort()).toEqual(['diskimage-builder', 'opendev/openstacksdk']);
+    expect(graph.nodes['nodepool'].data.tags).toEqual(['kind:source']);
     expect(edges('debian/bookworm')).toEqual([]);
     expect(graph.nodes['opendev/openstacksdk'].data.targets.image.dependsOn).toEqual(['^image']);
   });
 
+  const ALL = [
+    'debian/bookworm',
+    'opendev/diskimage-builder',
+    'opendev/nodepool-builder',
+    'opendev/openstacksdk',
+    'opendev/python-base',
+    'zuul/nodepool-builder',
+    'zuul/nodepool-launcher',
+  ];
   it.each([
-    ['images/opendev/openstacksdk/Dockerfile', ['opendev/diskimage-builder', 'opendev/openstacksdk']],
-    ['images/debian/bookworm/rootfs.json', ['debian/bookworm', 'opendev/diskimage-builder', 'opendev/openstacksdk', 'opendev/python-base']],
-    ['images/opendev/diskimage-builder/Dockerfile', ['opendev/diskimage-builder']],
-  ])('a change to %s affects exactly that image and the images above it', async (file, expected) => {
+    ['images/opendev/openstacksdk/Dockerfile', ['opendev/diskimage-builder', 'opendev/nodepool-builder', 'opendev/openstacksdk']],
+    ['images/debian/bookworm/rootfs.json', ALL],
+    ['images/opendev/python-base/Dockerfile', ALL.filter((name) => name !== 'debian/bookworm')],
+    ['images/opendev/diskimage-builder/Dockerfile', ['opendev/diskimage-builder', 'opendev/nodepool-builder']],
+    ['sources/openstacksdk/source.json', ['opendev/diskimage-builder', 'opendev/nodepool-builder', 'opendev/openstacksdk', 'zuul/nodepool-builder', 'zuul/nodepool-launcher']],
+    ['sources/nodepool/source.json', ['opendev/nodepool-builder', 'zuul/nodepool-builder', 'zuul/nodepool-launcher']],
+  ])('a change to %s affects exactly the images built from it and the images above them', async (file, expected) => {
     const full = path.join(ws.root, file);
     const before = await fs.readFile(full, 'utf8');
     try {
       await fs.appendFile(full, file.endsWith('.json') ? '\n' : '# touched\n');
-      const run = await ws.nx(['show', 'projects', '--affected', '--base=HEAD', '--json']);
+      const run = await ws.nx(['show', 'projects', '--affected', '--base=HEAD', '-t', 'image', '--json']);
       expect(run.code, run.output).toBe(0);
       const affected = (JSON.parse(run.output.slice(run.output.indexOf('['))) as string[]).sort();
       expect(affected).toEqual(expected);

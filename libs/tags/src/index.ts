@@ -1,0 +1,2 @@
+export * from './image-version';
+export * from './tag-rules';

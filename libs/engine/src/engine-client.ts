@@ -7,6 +7,21 @@ import Docker from 'dockerode';
 import { Readable } from 'node:stream';
 import { BuildOutputReader, BuildEvent } from './build-output';
 import { BuildFailedError, EngineRequestError, EngineUnavailableError } from './errors';
+import { collectStream, readProgressLines } from './progress-stream';
+
+/** What the engine needs to log in to a registry; sent in a header, never logged. */
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  serveraddress: string;
+}
+
+export class RegistryTransferError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegistryTransferError';
+  }
+}
 
 export interface ImageSummary {
   id: string;
@@ -39,6 +54,10 @@ export interface EngineClient {
   topInstruction(imageId: string): Promise<string | undefined>;
   tagImage(imageId: string, repository: string, tag: string): Promise<void>;
   removeImage(reference: string): Promise<void>;
+  /** Pushes repository:tag; resolves with the manifest digest the registry stored. */
+  pushImage(repository: string, tag: string, auth?: RegistryAuth): Promise<string>;
+  /** Pulls a reference (by digest, for pinning); resolves with the image id. */
+  pullImage(reference: string, auth?: RegistryAuth): Promise<string>;
 }
 
 export function describeEngineHost(env: NodeJS.ProcessEnv = process.env): string {
@@ -143,6 +162,37 @@ export function createEngineClient(docker: Docker = new Docker(), host: string =
           }
           return unavailable(error);
         });
+    },
+
+    async pushImage(repository, tag, auth) {
+      const stream = (await docker
+        .getImage(`${repository}:${tag}`)
+        .push({ tag, authconfig: auth } as Docker.ImagePushOptions)
+        .catch((error) => {
+          if ((error as { statusCode?: number }).statusCode !== undefined) {
+            throw new RegistryTransferError(`push of ${repository}:${tag} refused by the engine: ${(error as Error).message}`);
+          }
+          return unavailable(error);
+        })) as NodeJS.ReadableStream;
+      const result = readProgressLines(await collectStream(stream).catch(unavailable));
+      if (result.error !== undefined) throw new RegistryTransferError(`push of ${repository}:${tag} failed: ${result.error}`);
+      const digest = result.aux.map((aux) => aux.Digest).find((value) => typeof value === 'string') as string | undefined;
+      if (digest === undefined) throw new RegistryTransferError(`push of ${repository}:${tag} ended without a digest (was the engine stopped?)`);
+      return digest;
+    },
+
+    async pullImage(reference, auth) {
+      const stream = (await docker.pull(reference, { authconfig: auth }).catch((error: unknown) => {
+        if ((error as { statusCode?: number }).statusCode !== undefined) {
+          throw new RegistryTransferError(`pull of ${reference} failed: ${(error as Error).message}`);
+        }
+        return unavailable(error);
+      })) as NodeJS.ReadableStream;
+      const result = readProgressLines(await collectStream(stream).catch(unavailable));
+      if (result.error !== undefined) throw new RegistryTransferError(`pull of ${reference} failed: ${result.error}`);
+      const info = await this.inspectImage(reference);
+      if (info === undefined) throw new RegistryTransferError(`pull of ${reference} finished, but the engine does not hold it`);
+      return info.id;
     },
 
     async removeImage(reference) {

@@ -28,6 +28,8 @@ import { planParents } from './image-parents';
 import { ImageSource, UsedSource, prepareSources } from './image-sources';
 import { SourceCheckoutError, SourceSettings } from '@imgmono/sources';
 import { GitError } from '@imgmono/sources';
+import { RegistryAuth } from '@imgmono/engine';
+import { RegistryClient } from '@imgmono/registry';
 
 export interface ImageBuildRequest {
   workspaceRoot: string;
@@ -53,6 +55,13 @@ export interface ImageBuildRequest {
   sourceSettings: SourceSettings;
   /** CI mode: a source that cannot be obtained is an error, not an image left unbuilt. */
   strictSources: boolean;
+  /** The source whose version is the image's version; default: the only source, if there is one. */
+  primarySource?: string;
+  /**
+   * The run's registry: a parent not built in this run comes from there, pinned by digest:
+   * its change_<N> image (speculative) when one exists, else its released `latest`.
+   */
+  parentRegistry?: { client: RegistryClient; auth?: RegistryAuth; change?: string };
   runId?: string;
   now?: () => Date;
   signal?: AbortSignal;
@@ -153,16 +162,25 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
       if (record?.status === 'unavailable' && !request.strictSources) {
         return await notBuilt(`parent ${parent} was not built: ${record.error ?? 'unavailable'}`, record.fix ?? '');
       }
+      const builtOk = record !== undefined && (record.status === 'built' || record.status === 'reused') && record.imageId !== undefined;
+      const thisRun = builtOk && (request.parentRegistry === undefined || request.runId === undefined || record!.runId === request.runId);
+      if (thisRun && (await deps.engine.inspectImage(record!.imageId!)) !== undefined) {
+        parents.push({ project: parent, imageId: record!.imageId!, origin: 'this-run', reason: `built in this run (${record!.status})` });
+        log(`parent ${parent} pinned to ${record!.imageId} (built in this run)`);
+        continue;
+      }
+      if (request.parentRegistry !== undefined) {
+        const pinned = await parentFromRegistry(parent, request.parentRegistry, deps.engine, fail);
+        parents.push(pinned);
+        log(`parent ${parent} pinned to ${pinned.imageId} from ${pinned.reference} (${pinned.reason})`);
+        continue;
+      }
       if (record === undefined || record.status === 'failed' || record.imageId === undefined) {
         fail(
-          `parent ${parent} has no successful build record${record?.status === 'failed' ? ' (its last build failed)' : ''}: build through Nx so parents come first ('nx run ${request.project}:image'), not with --exclude-task-dependencies`,
+          `parent ${parent} has no successful build record${record?.status === 'failed' ? ' (its last build failed)' : ''}: build through Nx so parents come first ('nx run ${request.project}:image'), not with --exclude-task-dependencies, or set IMAGE_REGISTRY to take it from a registry`,
         );
       }
-      if ((await deps.engine.inspectImage(record!.imageId!)) === undefined) {
-        fail(`parent ${parent} was built as ${shortId(record!.imageId!)}, which the engine no longer holds: run 'nx run ${request.project}:image' to rebuild the chain`);
-      }
-      parents.push({ project: parent, imageId: record!.imageId! });
-      log(`parent ${parent} pinned to ${record!.imageId}`);
+      fail(`parent ${parent} was built as ${shortId(record!.imageId!)}, which the engine no longer holds: run 'nx run ${request.project}:image' to rebuild the chain`);
     }
     const pins = new Map(parents.map((parent) => [parent.project, parent.imageId]));
     const sentDockerfile = pinParents(dockerfileText, plan.allStages, pins);
@@ -173,6 +191,7 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
 
     let entries: ContextEntry[];
     let sourcesStep;
+    let version: string | undefined;
     try {
       const filter = await loadContextFilter(folder);
       sourcesStep = await prepareSources(request.sources, request.sourceSettings, filter, log);
@@ -181,6 +200,9 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
         return await notBuilt(sourcesStep.reason, sourcesStep.fix);
       }
       Object.assign(generated, sourcesStep.digestInputs);
+      const primaryName = request.primarySource ?? (request.sources.length === 1 ? request.sources[0].declaration.name : undefined);
+      version = sourcesStep.used.find((source) => source.name === primaryName)?.version;
+      if (version !== undefined) sourcesStep.labels[LABEL.version] = version;
       entries = await assembleImageContext({
         folder,
         displayFolder: request.projectRoot,
@@ -264,6 +286,7 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
       seconds,
       finishedAt: now().toISOString(),
       runId: request.runId,
+      version,
       sources: sourcesStep.used.map(({ name, origin, dir, url, revision, version }) => ({ name, origin, dir, url, revision, version })),
     };
     await writeBuildRecord(request.workspaceRoot, record);
@@ -288,6 +311,30 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
     if (error instanceof BuildFailedError) throw new ImageBuildError(request.project, error.message);
     throw error;
   }
+}
+
+/** A parent from the run's registry: the change's speculative image if there is one, else the released one; pulled by digest. */
+async function parentFromRegistry(
+  parent: string,
+  registry: NonNullable<ImageBuildRequest['parentRegistry']>,
+  engine: EngineClient,
+  fail: (message: string) => never,
+): Promise<ParentImage> {
+  const tried: string[] = [];
+  const candidates: Array<[string, 'registry-change' | 'registry-release', string]> = [];
+  if (registry.change !== undefined) candidates.push([`change_${registry.change}`, 'registry-change', `not built in this run; change ${registry.change} has a speculative image`]);
+  candidates.push(['latest', 'registry-release', registry.change !== undefined ? `not built in this run; change ${registry.change} has no image of it, so the released one is used` : 'not built in this run; the released image is used']);
+  for (const [tag, origin, reason] of candidates) {
+    const manifest = await registry.client.getManifest(parent, tag).catch((error: Error) => fail(`cannot look up parent ${parent} in ${registry.client.host}: ${error.message}`));
+    if (manifest === undefined) {
+      tried.push(`${registry.client.host}/${parent}:${tag}`);
+      continue;
+    }
+    const reference = `${registry.client.host}/${parent}@${manifest.digest}`;
+    const imageId = await engine.pullImage(reference, registry.auth).catch((error: Error) => fail(error.message));
+    return { project: parent, imageId, origin, reference, reason };
+  }
+  return fail(`parent ${parent} was not built in this run and the registry has none of ${tried.join(', ')}: build the parent in this run, or push it first`);
 }
 
 async function readRootfsSpec(folder: string, projectRoot: string, fail: (m: string) => never): Promise<RootfsSpec | undefined> {

@@ -37,6 +37,8 @@ export interface BuildRecord {
   /** Set by the caller of the run (IMAGE_RUN_ID) so tools can tell this run's records from older ones. */
   runId?: string;
   error?: string;
+  /** The image's version: its primary source's version, when it has one. */
+  version?: string;
   /** The sources the image was built from, with where each came from. */
   sources?: RecordedSource[];
   /** For `unavailable`: the one command that provides what was missing. */

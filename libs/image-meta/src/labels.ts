@@ -15,6 +15,8 @@ export const LABEL = {
   inputDigest: 'io.imgmono.input-digest',
   /** `project=imageId` of every workspace parent, comma-separated. */
   parents: 'io.imgmono.parents',
+  /** The image's version: its primary source's. */
+  version: 'io.imgmono.version',
   /** Marks images and containers made by this workspace's tools. */
   managed: 'io.imgmono.managed',
 } as const;
@@ -22,6 +24,12 @@ export const LABEL = {
 export interface ParentImage {
   project: string;
   imageId: string;
+  /** Where the parent came from: this run's build, or the run's registry (speculative or released). */
+  origin?: 'this-run' | 'registry-change' | 'registry-release';
+  /** The registry reference pulled, by digest. */
+  reference?: string;
+  /** Why that origin was chosen. */
+  reason?: string;
 }
 
 export interface LabelInput {

@@ -36,6 +36,16 @@ describe('image plugin', () => {
       options: { dockerfile: 'Dockerfile' },
     });
     expect(target?.metadata?.description).toContain('opendev/python-base');
+    const targets = results[0][1].projects?.['images/opendev/python-base']?.targets ?? {};
+    expect(Object.keys(targets)).toEqual(['image', 'graph-check', 'push', 'promote']);
+    expect(targets.push).toMatchObject({ executor: '@imgmono/image-plugin:push', dependsOn: ['image'] });
+    expect(targets['graph-check']).toMatchObject({ executor: '@imgmono/image-plugin:graph-check', cache: true });
+  });
+
+  it('makes every sources/<name>/source.json a source project', async () => {
+    const results = await createNodesV2[1](['sources/nodepool/source.json'], {}, { nxJsonConfiguration: {}, workspaceRoot: root });
+    expect(results[0][1].projects?.['sources/nodepool']).toMatchObject({ name: 'nodepool', tags: ['kind:source'] });
+    expect(results[0][1].projects?.['sources/nodepool']).not.toHaveProperty('targets');
   });
 
   it('uses the configured target name in dependsOn', async () => {

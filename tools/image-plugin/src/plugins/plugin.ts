@@ -8,18 +8,25 @@
 import { CreateNodesV2, TargetConfiguration, createNodesFromFiles } from '@nx/devkit';
 import * as path from 'node:path';
 import { IMAGE_EXECUTOR } from '../lib/workspace-images';
+import { DEFAULT_TAG_RULES } from '../lib/registry-settings';
 
 export interface ImagePluginOptions {
   /** Name of the build target; default `image`. */
   imageTargetName?: string;
   /** Name of the graph check target; default `graph-check`. */
   checkTargetName?: string;
+  /** Tag rules of the push target; see libs/tags. */
+  tagRules?: string[];
 }
 
 export const PROJECT_FILES_GLOB = '{images/**/Dockerfile,sources/*/source.json}';
 
 export function normaliseOptions(options: ImagePluginOptions | undefined): Required<ImagePluginOptions> {
-  return { imageTargetName: options?.imageTargetName ?? 'image', checkTargetName: options?.checkTargetName ?? 'graph-check' };
+  return {
+    imageTargetName: options?.imageTargetName ?? 'image',
+    checkTargetName: options?.checkTargetName ?? 'graph-check',
+    tagRules: options?.tagRules ?? DEFAULT_TAG_RULES,
+  };
 }
 
 export function imageTarget(projectRoot: string, options: Required<ImagePluginOptions>): TargetConfiguration {
@@ -73,7 +80,22 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
         return {
           projects: {
             [projectRoot]: {
-              targets: { [options.imageTargetName]: imageTarget(projectRoot, options), [options.checkTargetName]: checkTarget(projectRoot) },
+              targets: {
+                [options.imageTargetName]: imageTarget(projectRoot, options),
+                [options.checkTargetName]: checkTarget(projectRoot),
+                push: {
+                  executor: '@imgmono/image-plugin:push',
+                  dependsOn: [options.imageTargetName],
+                  cache: false,
+                  options: { tagRules: options.tagRules },
+                  metadata: { description: 'Push the image under its computed tags to IMAGE_REGISTRY (change build: IMAGE_CHANGE; release: IMAGE_RELEASE=true)' },
+                },
+                promote: {
+                  executor: '@imgmono/image-plugin:promote',
+                  cache: false,
+                  metadata: { description: "Promote IMAGE_CHANGE's images to their release tags in IMAGE_REGISTRY, without pulling or rebuilding" },
+                },
+              },
             },
           },
         };

@@ -6,7 +6,9 @@
 import type { ExecutorContext } from '@nx/devkit';
 import * as path from 'node:path';
 import { createEngineClient } from '@imgmono/engine';
-import { ImageBuildError, buildImageProject, readWorkspaceGit } from '@imgmono/image-build';
+import { buildImageProject, readWorkspaceGit } from '@imgmono/image-build';
+import { registryFromEnv } from '../../lib/registry-settings';
+import { reportFailure } from '../../lib/report-failure';
 import { imageProjectsOf } from '../../lib/workspace-images';
 import { readImageSources, sourceSettingsFromEnv } from '../../lib/workspace-sources';
 import type { ImageExecutorOptions } from './schema';
@@ -50,19 +52,17 @@ export default async function imageExecutor(options: ImageExecutorOptions, conte
         sourceSettings: await sourceSettingsFromEnv(context.root, process.env, project),
         strictSources: process.env.IMAGE_SOURCES_STRICT !== undefined ? process.env.IMAGE_SOURCES_STRICT === 'true' : process.env.CI === 'true',
         runId: process.env.IMAGE_RUN_ID,
+        primarySource: options.primarySource,
+        parentRegistry: await registryFromEnv(process.env).then((registry) =>
+          registry === undefined ? undefined : { ...registry, change: process.env.IMAGE_CHANGE || undefined },
+        ),
         signal: abort.signal,
       },
       { engine: createEngineClient(), log: (line) => console.log(line) },
     );
     return { success: true };
   } catch (error) {
-    if (error instanceof ImageBuildError || (error instanceof Error && /Error$/.test(error.name) && error.name !== 'Error' && error.name !== 'TypeError')) {
-      console.error(`ERROR ${error.message}`);
-    } else {
-      console.error(`[${project}] internal error of the image executor, please report it with this trace:`);
-      console.error(error);
-    }
-    return { success: false };
+    return reportFailure(project, error);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

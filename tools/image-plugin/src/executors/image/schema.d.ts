@@ -6,4 +6,5 @@ export interface ImageExecutorOptions {
   platform?: string;
   network?: string;
   optionalSources?: string[];
+  primarySource?: string;
 }

@@ -1,0 +1,3 @@
+export * from './published-versions';
+export * from './push-image';
+export * from './promote-image';

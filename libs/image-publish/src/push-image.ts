@@ -1,0 +1,89 @@
+/**
+ * Pushes one image project's computed tags to a registry through the
+ * engine. Checks the registry and the credentials before pushing anything;
+ * every pushed tag must give the same digest; writes a push record.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { EngineClient, RegistryAuth } from '@imgmono/engine';
+import { readBuildRecord, RECORDS_FOLDER } from '@imgmono/image-meta';
+import { RegistryClient } from '@imgmono/registry';
+import { TagContext, TagRule, computeTags } from '@imgmono/tags';
+import { publishedVersion } from './published-versions';
+
+export class PublishError extends Error {
+  constructor(
+    readonly project: string,
+    message: string,
+  ) {
+    super(`${project}: ${message}`);
+    this.name = 'PublishError';
+  }
+}
+
+export interface PushRequest {
+  workspaceRoot: string;
+  project: string;
+  registry: RegistryClient;
+  auth?: RegistryAuth;
+  rules: readonly TagRule[];
+  context: TagContext;
+}
+
+export interface PushOutcome {
+  digest: string;
+  tags: string[];
+}
+
+export async function pushImageProject(request: PushRequest, deps: { engine: EngineClient; log: (line: string) => void }): Promise<PushOutcome> {
+  const log = (line: string) => deps.log(`[${request.project}] ${line}`);
+  const fail = (message: string): never => {
+    throw new PublishError(request.project, message);
+  };
+  const record = await readBuildRecord(request.workspaceRoot, request.project);
+  if (record === undefined || record.imageId === undefined || (record.status !== 'built' && record.status !== 'reused')) {
+    fail(`no successful build record: run 'nx run ${request.project}:image' first (the push target does so through dependsOn)`);
+  }
+  if ((await deps.engine.inspectImage(record!.imageId!)) === undefined) fail(`the engine no longer holds ${record!.imageId}: build it again`);
+  await request.registry.ping(); // refused credentials fail here, before anything is pushed
+
+  const host = request.registry.host;
+  const remote = `${host}/${request.project}`;
+  const published: Record<string, string> = {};
+  if (request.context.release) {
+    for (const tag of ['latest', ...candidateMovingTags(record!.version)]) {
+      const version = await publishedVersion(request.registry, request.project, tag);
+      if (version !== undefined) published[tag] = version;
+    }
+  }
+  const primary = record!.sources?.find((source) => source.version === record!.version);
+  const plan = computeTags({
+    version: record!.version,
+    context: { ...request.context, sha: request.context.sha ?? primary?.revision, digest: request.context.digest ?? record!.inputDigest },
+    rules: request.rules,
+    published,
+  });
+  for (const skipped of plan.skipped) log(`tag rule '${skipped.rule}' gives no tag: ${skipped.reason}`);
+  if (plan.tags.length === 0) fail('the tag rules give no tag for this build: nothing to push (set IMAGE_CHANGE for a change build or IMAGE_RELEASE=true for a release)');
+
+  let digest: string | undefined;
+  for (const tag of plan.tags) {
+    await deps.engine.tagImage(record!.imageId!, remote, tag);
+    const pushed = await deps.engine.pushImage(remote, tag, request.auth).catch((error: Error) => fail(error.message));
+    if (digest !== undefined && pushed !== digest) fail(`${remote}:${tag} was pushed as ${pushed}, but earlier tags as ${digest}; the image changed during the push`);
+    digest = pushed;
+    log(`pushed ${remote}:${tag} ${pushed}`);
+  }
+  const file = path.join(request.workspaceRoot, RECORDS_FOLDER, ...request.project.split('/'), 'push.json');
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(temp, `${JSON.stringify({ project: request.project, registry: host, imageId: record!.imageId, digest, tags: plan.tags, at: new Date().toISOString() }, null, 2)}\n`);
+  await fs.rename(temp, file);
+  return { digest: digest!, tags: plan.tags };
+}
+
+/** The moving tags a version could move: {{major}} and {{major}}.{{minor}} spelled out. */
+function candidateMovingTags(version: string | undefined): string[] {
+  const match = version === undefined ? null : /^v?(\d+)\.(\d+)/.exec(version);
+  return match ? [match[1], `${match[1]}.${match[2]}`] : [];
+}

@@ -1,0 +1,5 @@
+export interface PromoteExecutorOptions {
+  registry?: string;
+  change?: string;
+  removeChangeTags?: boolean;
+}

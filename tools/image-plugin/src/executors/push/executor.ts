@@ -1,0 +1,31 @@
+/** The `push` executor: the run's registry and change context from the environment, then pushImageProject. */
+import type { ExecutorContext } from '@nx/devkit';
+import { createEngineClient } from '@imgmono/engine';
+import { pushImageProject } from '@imgmono/image-publish';
+import { parseTagRules } from '@imgmono/tags';
+import { DEFAULT_TAG_RULES, registryFromEnv, tagContextFromEnv } from '../../lib/registry-settings';
+import { reportFailure } from '../../lib/report-failure';
+import type { PushExecutorOptions } from './schema';
+
+export default async function pushExecutor(options: PushExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  const project = context.projectName!;
+  try {
+    const registry = await registryFromEnv(process.env, options.registry);
+    if (registry === undefined) throw new Error(`${project}: no registry to push to: set IMAGE_REGISTRY (host:port) or the push target's "registry" option`);
+    const outcome = await pushImageProject(
+      {
+        workspaceRoot: context.root,
+        project,
+        registry: registry.client,
+        auth: registry.auth,
+        rules: parseTagRules(options.tagRules ?? DEFAULT_TAG_RULES),
+        context: tagContextFromEnv(process.env),
+      },
+      { engine: createEngineClient(), log: (line) => console.log(line) },
+    );
+    console.log(`[${project}] pushed ${outcome.tags.length} tag(s) to ${registry.client.host} as ${outcome.digest}`);
+    return { success: true };
+  } catch (error) {
+    return reportFailure(project, error);
+  }
+}

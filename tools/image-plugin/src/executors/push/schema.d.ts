@@ -1,0 +1,4 @@
+export interface PushExecutorOptions {
+  registry?: string;
+  tagRules?: string[];
+}

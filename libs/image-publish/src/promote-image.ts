@@ -16,7 +16,8 @@ export interface PromoteRequest {
 }
 
 export interface PromoteOutcome {
-  digest: string;
+  /** Absent when the change pushed nothing for this image. */
+  digest?: string;
   promoted: string[];
   removed: string[];
 }
@@ -30,7 +31,10 @@ export async function promoteImageProject(request: PromoteRequest, log: (line: s
   const prefix = `change_${request.change}_`;
   const tags = await registry.listTags(project);
   const changeTags = tags.filter((tag) => tag.startsWith(prefix) && tag.length > prefix.length);
-  if (changeTags.length === 0) fail(`${registry.host} has no ${prefix}* tags for ${project}: push the change build first (IMAGE_CHANGE=${request.change} nx run ${project}:push)`);
+  if (changeTags.length === 0) {
+    say(`nothing to promote: ${registry.host} has no ${prefix}* tags for ${project} (change ${request.change} did not push this image)`);
+    return { promoted: [], removed: [] };
+  }
 
   const manifests = new Map<string, Manifest>();
   for (const tag of changeTags) {

@@ -28,12 +28,11 @@ export interface PushRequest {
   auth?: RegistryAuth;
   rules: readonly TagRule[];
   context: TagContext;
+  /** CI mode: an image left unbuilt for a missing source is an error here too. */
+  strict: boolean;
 }
 
-export interface PushOutcome {
-  digest: string;
-  tags: string[];
-}
+export type PushOutcome = { digest: string; tags: string[] } | { notBuilt: string };
 
 export async function pushImageProject(request: PushRequest, deps: { engine: EngineClient; log: (line: string) => void }): Promise<PushOutcome> {
   const log = (line: string) => deps.log(`[${request.project}] ${line}`);
@@ -41,6 +40,11 @@ export async function pushImageProject(request: PushRequest, deps: { engine: Eng
     throw new PublishError(request.project, message);
   };
   const record = await readBuildRecord(request.workspaceRoot, request.project);
+  if (record?.status === 'unavailable') {
+    if (request.strict) fail(`not built, so not pushed: ${record.error}`);
+    log(`not pushed: the image was not built (${record.error})`);
+    return { notBuilt: record.error ?? 'not built' };
+  }
   if (record === undefined || record.imageId === undefined || (record.status !== 'built' && record.status !== 'reused')) {
     fail(`no successful build record: run 'nx run ${request.project}:image' first (the push target does so through dependsOn)`);
   }

@@ -9,6 +9,7 @@ import { createEngineClient } from '@imgmono/engine';
 import { buildImageProject, readWorkspaceGit } from '@imgmono/image-build';
 import { registryFromEnv } from '../../lib/registry-settings';
 import { reportFailure } from '../../lib/report-failure';
+import { strictSources } from '../../lib/run-mode';
 import { imageProjectsOf } from '../../lib/workspace-images';
 import { readImageSources, sourceSettingsFromEnv } from '../../lib/workspace-sources';
 import type { ImageExecutorOptions } from './schema';
@@ -50,7 +51,7 @@ export default async function imageExecutor(options: ImageExecutorOptions, conte
         git: await readWorkspaceGit(context.root),
         sources: await readImageSources(context.root, project, projects, dependencies, options.optionalSources ?? []),
         sourceSettings: await sourceSettingsFromEnv(context.root, process.env, project),
-        strictSources: process.env.IMAGE_SOURCES_STRICT !== undefined ? process.env.IMAGE_SOURCES_STRICT === 'true' : process.env.CI === 'true',
+        strictSources: strictSources(process.env),
         runId: process.env.IMAGE_RUN_ID,
         primarySource: options.primarySource,
         parentRegistry: await registryFromEnv(process.env).then((registry) =>

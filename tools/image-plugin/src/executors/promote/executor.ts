@@ -14,7 +14,7 @@ export default async function promoteExecutor(options: PromoteExecutorOptions, c
     if (!change) throw new Error(`${project}: which change? set IMAGE_CHANGE or --change`);
     const started = Date.now();
     const outcome = await promoteImageProject({ project, registry: registry.client, change, removeChangeTags: options.removeChangeTags ?? false }, (line) => console.log(line));
-    console.log(`[${project}] promoted ${outcome.promoted.join(' ')} to ${outcome.digest} in ${((Date.now() - started) / 1000).toFixed(2)} s`);
+    if (outcome.digest !== undefined) console.log(`[${project}] promoted ${outcome.promoted.join(' ')} to ${outcome.digest} in ${((Date.now() - started) / 1000).toFixed(2)} s`);
     return { success: true };
   } catch (error) {
     return reportFailure(project, error);

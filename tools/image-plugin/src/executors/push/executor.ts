@@ -5,6 +5,7 @@ import { pushImageProject } from '@imgmono/image-publish';
 import { parseTagRules } from '@imgmono/tags';
 import { DEFAULT_TAG_RULES, registryFromEnv, tagContextFromEnv } from '../../lib/registry-settings';
 import { reportFailure } from '../../lib/report-failure';
+import { strictSources } from '../../lib/run-mode';
 import type { PushExecutorOptions } from './schema';
 
 export default async function pushExecutor(options: PushExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -20,10 +21,11 @@ export default async function pushExecutor(options: PushExecutorOptions, context
         auth: registry.auth,
         rules: parseTagRules(options.tagRules ?? DEFAULT_TAG_RULES),
         context: tagContextFromEnv(process.env),
+        strict: strictSources(process.env),
       },
       { engine: createEngineClient(), log: (line) => console.log(line) },
     );
-    console.log(`[${project}] pushed ${outcome.tags.length} tag(s) to ${registry.client.host} as ${outcome.digest}`);
+    if ('digest' in outcome) console.log(`[${project}] pushed ${outcome.tags.length} tag(s) to ${registry.client.host} as ${outcome.digest}`);
     return { success: true };
   } catch (error) {
     return reportFailure(project, error);

@@ -59,7 +59,9 @@ describe.skipIf(!enabled)('image chain on a real engine', () => {
     expect(Date.parse(leaf.Config.Labels[LABEL.created])).toBeGreaterThan(Date.now() - 600_000);
     expect(middle.Config.Labels[LABEL.baseDigest]).toBe(ids.root);
     expect(root.Config.Labels[LABEL.baseName]).toBeUndefined();
-    expect((await readRecord(ws, `${ns}/leaf`)).parents).toEqual([{ project: `${ns}/middle`, imageId: ids.middle }]);
+    expect((await readRecord(ws, `${ns}/leaf`)).parents).toEqual([
+      { project: `${ns}/middle`, imageId: ids.middle, origin: 'this-run', reason: 'built in this run (built)' },
+    ]);
   });
 
   it('reuses every unchanged image without sending a build, never a descendant that inherited its labels', async () => {

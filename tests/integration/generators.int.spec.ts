@@ -51,7 +51,7 @@ describe.skipIf(!enabled)('generators end to end', () => {
     const record = await readRecord(ws, `${ns}/tool`);
     expect(record.status).toBe('built');
     expect(await imageIdOf(`${ns}/tool:latest`)).toBe(record.imageId);
-    expect(record.parents).toEqual([{ project: `${ns}/root`, imageId: await imageIdOf(`${ns}/root:latest`) }]);
+    expect(record.parents).toEqual([{ project: `${ns}/root`, imageId: await imageIdOf(`${ns}/root:latest`), origin: 'this-run', reason: 'built in this run (built)' }]);
   });
 
   it('shows the new image in nx graph and nx affected picks it up when its parent changes', async () => {

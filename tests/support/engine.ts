@@ -81,3 +81,16 @@ function demux(buffer: Buffer): string {
   }
   return out;
 }
+
+/** Containers the engine created between two times (milliseconds): a build's steps create them, reuse does not. */
+export async function containersCreated(sinceMs: number, untilMs: number): Promise<number> {
+  const seconds = (ms: number) => (ms / 1000).toFixed(3);
+  const stream = (await docker.getEvents({
+    since: seconds(sinceMs),
+    until: seconds(untilMs),
+    filters: { type: ['container'], event: ['create'] },
+  } as unknown as Parameters<typeof docker.getEvents>[0])) as NodeJS.ReadableStream;
+  let text = '';
+  for await (const chunk of stream as AsyncIterable<Buffer>) text += chunk.toString('utf8');
+  return text.split('\n').filter((line) => line.trim() !== '').length;
+}

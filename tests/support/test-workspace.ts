@@ -34,7 +34,8 @@ export async function createTestWorkspace(namespace = uniqueNamespace()): Promis
     await fs.symlink(path.join(REPO_ROOT, linked), path.join(root, linked));
   }
   // Copied, not linked: Nx does not discover projects (the local plugin) behind symlinks.
-  await fs.cp(path.join(REPO_ROOT, 'tools'), path.join(root, 'tools'), { recursive: true });
+  // Timestamps kept: the plugin's compiled dist/ is used only while it is newer than its sources.
+  await fs.cp(path.join(REPO_ROOT, 'tools'), path.join(root, 'tools'), { recursive: true, preserveTimestamps: true });
   for (const copied of ['nx.json', 'tsconfig.base.json']) {
     await fs.copyFile(path.join(REPO_ROOT, copied), path.join(root, copied));
   }

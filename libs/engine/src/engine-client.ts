@@ -40,6 +40,8 @@ export interface EngineBuildOptions {
   networkMode: string;
   target?: string;
   platform?: string;
+  /** No layer cache: every step runs again. */
+  noCache?: boolean;
   signal?: AbortSignal;
 }
 
@@ -90,6 +92,7 @@ export function createEngineClient(docker: Docker = new Docker(), host: string =
           platform: options.platform,
           rm: true,
           forcerm: true,
+          nocache: options.noCache ?? false,
           abortSignal: options.signal,
         } as Docker.ImageBuildOptions)
         .catch(unavailable)) as NodeJS.ReadableStream;
@@ -138,7 +141,8 @@ export function createEngineClient(docker: Docker = new Docker(), host: string =
     },
 
     async findImagesByLabel(key, value) {
-      const images = await docker.listImages({ filters: { label: [`${key}=${value}`] } }).catch(unavailable);
+      // all: an untagged image with children counts as intermediate and is hidden otherwise
+      const images = await docker.listImages({ all: true, filters: { label: [`${key}=${value}`] } }).catch(unavailable);
       return images.map((image) => image.Id);
     },
 

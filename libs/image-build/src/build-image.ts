@@ -62,6 +62,8 @@ export interface ImageBuildRequest {
    * its change_<N> image (speculative) when one exists, else its released `latest`.
    */
   parentRegistry?: { client: RegistryClient; auth?: RegistryAuth; change?: string };
+  /** Build again from scratch: no reuse by input digest, no layer cache (docker build --no-cache). */
+  noCache?: boolean;
   runId?: string;
   now?: () => Date;
   signal?: AbortSignal;
@@ -235,13 +237,20 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
     log(`context ${formatBytes(context.bytes)} in ${entries.length} entries, input digest ${digest}`);
 
     const previous = await readBuildRecord(request.workspaceRoot, request.project).catch(() => undefined);
-    const reusable = await findReusable(deps.engine, digest, previous?.inputDigest === digest ? previous.imageId : undefined);
+    let reusable: { imageId: string; from: string } | undefined;
+    if (request.noCache) {
+      log('IMAGE_NO_CACHE: building again from scratch, no reuse, no layer cache');
+    } else {
+      const local = await findReusable(deps.engine, digest, previous?.inputDigest === digest ? previous.imageId : undefined);
+      if (local !== undefined) reusable = { imageId: local, from: 'the engine holds an image built from the same inputs' };
+      else if (request.parentRegistry !== undefined) reusable = await reusableFromRegistry(request.project, digest, request.parentRegistry, deps.engine);
+    }
     let imageId: string;
     let status: 'built' | 'reused';
     if (reusable !== undefined) {
-      imageId = reusable;
+      imageId = reusable.imageId;
       status = 'reused';
-      log(`reusing ${imageId}: the engine holds an image built from the same inputs`);
+      log(`reusing ${imageId}: ${reusable.from}`);
     } else {
       imageId = await sendBuild({
         request,
@@ -262,6 +271,7 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
         allStages: plan.allStages,
         buildArgs,
         extraLabels: sourcesStep.labels,
+        noCache: request.noCache ?? false,
       });
       status = 'built';
     }
@@ -311,6 +321,27 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
     if (error instanceof BuildFailedError) throw new ImageBuildError(request.project, error.message);
     throw error;
   }
+}
+
+/**
+ * An image with these inputs in the run's registry, found by its `inputs-<digest>` tag, pulled
+ * by digest, and trusted only after the pulled image's own top layer names the same digest.
+ */
+async function reusableFromRegistry(
+  project: string,
+  digest: string,
+  registry: NonNullable<ImageBuildRequest['parentRegistry']>,
+  engine: EngineClient,
+): Promise<{ imageId: string; from: string } | undefined> {
+  const tag = `inputs-${digest.replace(/^sha256:/, '').slice(0, 12)}`;
+  const manifest = await registry.client.getManifest(project, tag).catch(() => undefined);
+  if (manifest === undefined) return undefined;
+  const reference = `${registry.client.host}/${project}@${manifest.digest}`;
+  const imageId = await engine.pullImage(reference, registry.auth).catch(() => undefined);
+  if (imageId === undefined) return undefined;
+  const info = await engine.inspectImage(imageId);
+  if (info?.labels[LABEL.inputDigest] !== digest || !(await engine.topInstruction(imageId))?.includes(`${LABEL.inputDigest}=${digest}`)) return undefined;
+  return { imageId, from: `${reference} in the run's registry was built from the same inputs` };
 }
 
 /** A parent from the run's registry: the change's speculative image if there is one, else the released one; pulled by digest. */
@@ -387,6 +418,7 @@ interface SendBuildArgs {
   allStages: Stage[];
   buildArgs: Record<string, string>;
   extraLabels: Record<string, string>;
+  noCache: boolean;
 }
 
 async function sendBuild(args: SendBuildArgs): Promise<string> {
@@ -428,6 +460,7 @@ async function sendBuild(args: SendBuildArgs): Promise<string> {
         networkMode: request.networkMode,
         target: request.target,
         platform: request.platform,
+        noCache: args.noCache,
         signal: request.signal,
       },
       (event) => {

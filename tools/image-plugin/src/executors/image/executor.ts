@@ -53,6 +53,7 @@ export default async function imageExecutor(options: ImageExecutorOptions, conte
         sourceSettings: await sourceSettingsFromEnv(context.root, process.env, project),
         strictSources: strictSources(process.env),
         runId: process.env.IMAGE_RUN_ID,
+        noCache: options.noCache ?? process.env.IMAGE_NO_CACHE === 'true',
         primarySource: options.primarySource,
         parentRegistry: await registryFromEnv(process.env).then((registry) =>
           registry === undefined ? undefined : { ...registry, change: process.env.IMAGE_CHANGE || undefined },

@@ -7,4 +7,5 @@ export interface ImageExecutorOptions {
   network?: string;
   optionalSources?: string[];
   primarySource?: string;
+  noCache?: boolean;
 }

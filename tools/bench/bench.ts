@@ -1,0 +1,257 @@
+/**
+ * npm run bench: figures measured side by side in one run, printed as a
+ * table with ratios against a baseline, and written as JSON (dist/bench/)
+ * so a later run can be compared with this one. A script, not a test.
+ *
+ *   1. cold chain build vs a plain `docker build` loop over the same Dockerfiles
+ *   2. warm no-op run vs the Nx floor (trivial targets) and vs the warm docker loop
+ *   3. one leaf Dockerfile changed: what `nx affected -t image` builds
+ *   4. streaming a 20,000-file, 200 MB checkout vs `tar -c`, and peak memory
+ *   5. a generated 1,000-image workspace: graph, affected, integrity check
+ *   6. two independent branches, --parallel=2 vs --parallel=1
+ *
+ * Set BENCH_SKIP=cold,stream,... to leave sections out.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+import { makeBigCheckout } from '../../tests/support/big-checkout';
+import { containersCreated } from '../../tests/support/engine';
+import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '../../tests/support/test-workspace';
+import { bundleScript } from '../scripts/bundle-script';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CHAIN = ['debian/bookworm', 'opendev/python-base', 'opendev/openstacksdk', 'opendev/diskimage-builder'];
+const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+const docker = new Docker();
+
+interface Figure {
+  section: string;
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number };
+  ratio?: number;
+  target?: string;
+  met?: boolean;
+}
+const figures: Figure[] = [];
+const add = (figure: Figure) => {
+  figures.push(figure);
+  const base = figure.baseline ? `  vs ${figure.baseline.name} ${fmt(figure.baseline.value)}` : '';
+  console.log(`bench: ${figure.section} | ${figure.name}: ${fmt(figure.value)} ${figure.unit}${base}${figure.ratio !== undefined ? `  ratio ${figure.ratio.toFixed(2)}` : ''}`);
+};
+const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
+
+function timed(fn: () => void): number {
+  const started = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function timedAsync(fn: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function nxOk(ws: TestWorkspace, args: string[], env: Record<string, string> = {}): Promise<string> {
+  const run = await ws.nx(args, env);
+  if (run.code !== 0) throw new Error(`nx ${args.join(' ')} failed:\n${run.output.slice(-3000)}`);
+  return run.output;
+}
+
+
+async function exampleWorkspace(): Promise<TestWorkspace> {
+  const ws = await createTestWorkspace('bench');
+  for (const part of ['images', 'sources', 'namespaces.json']) await fs.cp(path.join(ROOT, part), path.join(ws.root, part), { recursive: true });
+  // the Nx floor: a trivial target on every image project, ordered like image
+  for (const image of CHAIN) {
+    const file = path.join(ws.root, 'images', image, 'project.json');
+    const json = JSON.parse(await fs.readFile(file, 'utf8'));
+    json.targets = { ...(json.targets ?? {}), 'bench-noop': { executor: 'nx:noop', dependsOn: ['^bench-noop'] } };
+    await fs.writeFile(file, JSON.stringify(json, null, 2));
+  }
+  await ws.git(['add', '-A']);
+  await ws.git(['commit', '-qm', 'bench workspace']);
+  return ws;
+}
+
+const ENV = { IMAGE_TAGS: 'bench-ours', IMAGE_SOURCES_CLONE: 'false', IMAGE_SOURCES_STRICT: 'false' };
+const loop = (ws: TestWorkspace, noCache: boolean) => {
+  const args = [path.join(__dirname, 'docker-build-loop.sh'), ws.root, 'bench-loop', ...(noCache ? ['--no-cache'] : []), ...CHAIN];
+  const result = spawnSync('bash', args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`docker build loop failed: ${result.stderr}`);
+};
+
+async function chainSections(): Promise<void> {
+  const ws = await exampleWorkspace();
+  try {
+    const projects = `--projects=${CHAIN.join(',')}`;
+    if (!skip.has('cold')) {
+      const ours = await timedAsync(() => nxOk(ws, ['run-many', '-t', 'image', projects, '--parallel=1'], { ...ENV, IMAGE_NO_CACHE: 'true' }));
+      const baseline = timed(() => loop(ws, true));
+      add({ section: 'cold chain (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'docker build loop', value: baseline }, ratio: ours / baseline, target: 'ratio <= 1.05', met: ours / baseline <= 1.05 });
+    } else {
+      await nxOk(ws, ['run-many', '-t', 'image', projects], ENV);
+    }
+    if (!skip.has('warm')) {
+      await nxOk(ws, ['run-many', '-t', 'image', projects], ENV); // settle: every image reused
+      const since = Date.now();
+      const ours = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'image', projects], ENV))));
+      const created = await containersCreated(since, Date.now() + 1000);
+      const floor = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'bench-noop', projects]))));
+      const warmLoop = timed(() => loop(ws, false));
+      const perImageMs = ((ours - floor) / CHAIN.length) * 1000;
+      add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: ours / floor });
+      add({ section: 'warm no-op (4 images)', name: 'above the Nx floor, per image', value: perImageMs, unit: 'ms', target: '<= 30 ms', met: perImageMs <= 30 });
+      add({ section: 'warm no-op (4 images)', name: 'containers the engine created', value: created, unit: '', target: '0 builds sent', met: created === 0 });
+      add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'warm docker build loop', value: warmLoop }, ratio: ours / warmLoop });
+    }
+    if (!skip.has('leaf')) {
+      await fs.appendFile(path.join(ws.root, 'images/opendev/diskimage-builder/Dockerfile'), 'ENV BENCH_LEAF_CHANGE=1\n');
+      const runId = `bench-leaf-${Date.now()}`;
+      const seconds = await timedAsync(() => nxOk(ws, ['affected', '-t', 'image', '--base=HEAD'], { ...ENV, IMAGE_RUN_ID: runId }));
+      let built = 0;
+      for (const image of [...CHAIN, 'opendev/nodepool-builder', 'zuul/nodepool-builder', 'zuul/nodepool-launcher']) {
+        const record = JSON.parse(await fs.readFile(path.join(ws.root, 'dist/images', image, 'build.json'), 'utf8').catch(() => '{}'));
+        if (record.runId === runId && record.status === 'built') built++;
+      }
+      add({ section: 'one leaf Dockerfile changed', name: 'images built by nx affected -t image', value: built, unit: `(in ${seconds.toFixed(1)} s)`, target: 'exactly 1', met: built === 1 });
+    }
+  } finally {
+    for (const image of CHAIN) {
+      await docker.getImage(`${image}:bench-loop`).remove().catch(() => undefined);
+      await docker.getImage(`${image}:bench-ours`).remove({ noprune: true }).catch(() => undefined);
+    }
+    await ws.remove();
+  }
+}
+
+async function sequence<T>(times: number, fn: () => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < times; i++) out.push(await fn());
+  return out;
+}
+
+async function streamingSection(): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'imgmono-bench-stream-'));
+  try {
+    await makeBigCheckout(path.join(dir, 'big'), 20_000, 10_000);
+    const script = await bundleScript('tools/scripts/measure-context.ts', path.join(dir, 'measure.js'));
+    const ours = JSON.parse(execFileSync(process.execPath, [script, path.join(dir, 'big')], { encoding: 'utf8' }).trim().split('\n').pop()!);
+    const tarSeconds = timed(() => execFileSync('bash', ['-c', `tar -cf - -C ${JSON.stringify(path.join(dir, 'big'))} --exclude=.git . | cat > /dev/null`]));
+    const tarMbps = ours.bytes / 1e6 / tarSeconds;
+    add({ section: 'context streaming (20,000 files, 200 MB)', name: 'throughput', value: ours.mbPerSecond, unit: 'MB/s', baseline: { name: 'tar -c', value: tarMbps }, ratio: ours.mbPerSecond / tarMbps, target: 'ratio >= 0.8', met: ours.mbPerSecond / tarMbps >= 0.8 });
+    add({ section: 'context streaming (20,000 files, 200 MB)', name: 'peak memory', value: ours.peakRssMb, unit: 'MB', target: '< 150 MB', met: ours.peakRssMb < 150 });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
+  }
+}
+
+async function scaleSection(): Promise<void> {
+  const ws = await createTestWorkspace('scale');
+  try {
+    const files: Record<string, string> = {};
+    const namespaces: Record<string, { base: string; mayBuildOn: string[] }> = { root: { base: 'root/debian', mayBuildOn: [] } };
+    files['images/root/debian/project.json'] = JSON.stringify({ name: 'root/debian', implicitDependencies: [] });
+    files['images/root/debian/Dockerfile'] = 'FROM scratch\n';
+    for (let n = 0; n < 10; n++) {
+      const ns = `ns${n}`;
+      namespaces[ns] = { base: `${ns}/base`, mayBuildOn: ['root'] };
+      for (let i = 0; i < 100; i++) {
+        const name = i === 0 ? `${ns}/base` : `${ns}/image${i}`;
+        const depth = i === 0 ? 0 : ((i - 1) % 5) + 1; // chains of 6: base + 5
+        const parent = i === 0 ? 'root/debian' : depth === 1 ? `${ns}/base` : `${ns}/image${i - 1}`;
+        files[`images/${name}/project.json`] = JSON.stringify({ name, implicitDependencies: [parent], tags: [`namespace:${ns}`, 'kind:image'] });
+        files[`images/${name}/Dockerfile`] = `FROM ${parent}\nRUN echo ${name}\n`;
+      }
+    }
+    files['namespaces.json'] = JSON.stringify({ namespaces });
+    await ws.write(files);
+    await ws.git(['add', '-A']);
+    await ws.git(['commit', '-qm', 'generated']);
+    await fs.rm(path.join(ws.root, '.nx'), { recursive: true, force: true });
+    const graph = await timedAsync(() => nxOk(ws, ['show', 'projects', '--json']));
+    await fs.appendFile(path.join(ws.root, 'images/ns0/base/Dockerfile'), 'ENV CHANGED=1\n');
+    let affectedCount = 0;
+    const affected = await timedAsync(async () => {
+      const out = await nxOk(ws, ['show', 'projects', '--affected', '--base=HEAD', '--json']);
+      affectedCount = JSON.parse(out.slice(out.indexOf('['))).length;
+    });
+    const check = await timedAsync(() => nxOk(ws, ['run', 'image-plugin:graph-check-all', '--skip-nx-cache']));
+    const section = '1,001 image projects, 10 namespaces, chains of 6';
+    add({ section, name: 'project graph (nx show projects, cold)', value: graph, unit: 's', target: '< 3 s', met: graph < 3 });
+    add({ section, name: `nx show projects --affected (${affectedCount} affected)`, value: affected, unit: 's', target: '< 3 s', met: affected < 3 });
+    add({ section, name: 'graph check of every image', value: check, unit: 's', target: '< 3 s', met: check < 3 });
+  } finally {
+    await ws.remove();
+  }
+}
+
+async function parallelSection(): Promise<void> {
+  const ws = await createTestWorkspace('par');
+  const ns = ws.namespace;
+  try {
+    const work = 'RUN i=0; while [ $i -lt 1500000 ]; do i=$((i+1)); done; echo $i > /work';
+    await ws.write({
+      'namespaces.json': JSON.stringify({ namespaces: { [ns]: { base: `${ns}/root`, mayBuildOn: [] } } }),
+      ...busyboxRoot(`${ns}/root`),
+      ...imageProject(`${ns}/a`, [`${ns}/root`], `FROM ${ns}/root\n${work}\n`),
+      ...imageProject(`${ns}/b`, [`${ns}/root`], `FROM ${ns}/root\n${work}\n`),
+    });
+    await nxOk(ws, ['run', `${ns}/root:image`]);
+    const run = (parallel: number) => timedAsync(() => nxOk(ws, ['run-many', '-t', 'image', `--projects=${ns}/a,${ns}/b`, `--parallel=${parallel}`, '--exclude-task-dependencies'], { IMAGE_NO_CACHE: 'true' }));
+    const one = await run(1);
+    const two = await run(2);
+    add({ section: 'two independent branches', name: '--parallel=2', value: two, unit: 's', baseline: { name: '--parallel=1', value: one }, ratio: one / two, target: 'speed-up (ratio) > 1' , met: one / two > 1 });
+  } finally {
+    const images = await docker.listImages({ filters: { label: ['io.imgmono.managed=true'] } });
+    for (const image of images) if ((image.Labels?.['io.imgmono.project'] ?? '').startsWith(`${ns}/`)) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    await ws.remove();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  console.log(`bench: ${started.toISOString()} on ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; engine ${(await docker.version()).Version}`);
+  if (!skip.has('cold') || !skip.has('warm') || !skip.has('leaf')) await chainSections();
+  if (!skip.has('stream')) await streamingSection();
+  if (!skip.has('scale')) await scaleSection();
+  if (!skip.has('parallel')) await parallelSection();
+
+  const outDir = path.join(ROOT, 'dist/bench');
+  await fs.mkdir(outDir, { recursive: true });
+  const previousFile = path.join(outDir, 'latest.json');
+  const previous = JSON.parse(await fs.readFile(previousFile, 'utf8').catch(() => 'null')) as { figures: Figure[]; at: string } | null;
+  const report = { at: started.toISOString(), figures };
+  await fs.writeFile(path.join(outDir, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(report, null, 2));
+  await fs.writeFile(previousFile, JSON.stringify(report, null, 2));
+
+  const rows = figures.map((f) => {
+    const before = previous?.figures.find((p) => p.section === f.section && p.name === f.name);
+    return [
+      f.section,
+      f.name,
+      `${fmt(f.value)} ${f.unit}`.trim(),
+      f.baseline ? `${f.baseline.name}: ${fmt(f.baseline.value)}` : '',
+      f.ratio !== undefined ? f.ratio.toFixed(2) : '',
+      f.target ? `${f.target} ${f.met ? 'MET' : 'MISSED'}` : '',
+      before ? `${fmt(before.value)} (${before.value === 0 ? '' : `${(((f.value - before.value) / before.value) * 100).toFixed(0)}%`})` : '',
+    ];
+  });
+  const header = ['section', 'figure', 'value', 'baseline (same run)', 'ratio', 'target', previous ? `previous run ${previous.at.slice(0, 16)}` : 'previous run'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(`\n${line(header)}\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |\n${rows.map(line).join('\n')}`);
+  console.log(`\nbench: figures written to dist/bench/latest.json (and a timestamped copy); ${figures.filter((f) => f.met === false).length} target(s) missed`);
+}
+
+main().catch((error) => {
+  console.error(`bench: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+// The push executor; see ../../load.js.
+module.exports = require('../../load').load('executors/push/executor');

@@ -1,0 +1,2 @@
+// The source generator; see ../../load.js.
+module.exports = require('../../load').load('generators/source/generator');

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# npm run bench: set up (as the other commands do), then run the benchmark script.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+bash tools/scripts/bootstrap.sh
+export NX_DAEMON=false NX_TUI=false
+exec bash tools/scripts/ts-node.sh tools/bench/bench.ts "$@"

@@ -118,4 +118,21 @@ describe.skipIf(!enabled)('image chain on a real engine', () => {
     expect(run.output).toContain(`${ns}/leaf: parent ${ns}/middle has no successful build record (its last build failed)`);
     expect(await imageIdOf(`${ns}/leaf:latest`)).toBe(ids.leaf);
   });
+
+  it('batch mode (NX_BATCH_MODE=true, as npm run images runs): a failing parent stops its child, then the fixed chain builds', async () => {
+    const broken = await ws.nx(['run-many', '-t', 'image', '--output-style=stream'], { NX_BATCH_MODE: 'true' });
+    expect(broken.code).not.toBe(0);
+    expect(broken.output).toContain(`${ns}/middle: build failed at images/${ns}/middle/Dockerfile:3`);
+    expect(broken.output).not.toMatch(new RegExp(`\\[${ns}/leaf\\] (built|reused)`));
+    expect(await imageIdOf(`${ns}/leaf:latest`)).toBe(ids.leaf);
+
+    await ws.write({ [`images/${ns}/middle/Dockerfile`]: `FROM ${ns}/root\nRUN echo middle > /middle\n` });
+    const fixed = await ws.nx(['run-many', '-t', 'image', '--output-style=stream'], { NX_BATCH_MODE: 'true' });
+    expect(fixed.code, fixed.output).toBe(0);
+    const order = ['root', 'middle', 'leaf'].map((name) => fixed.output.indexOf(`[${ns}/${name}] reused`));
+    expect(order.every((at) => at >= 0), fixed.output).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect((await readRecord(ws, `${ns}/middle`)).imageId).toBe(ids.middle);
+  });
 });
+

@@ -10,6 +10,7 @@ const path = require('node:path');
 const ENTRIES = [
   'plugins/plugin',
   'executors/image/executor',
+  'executors/image/batch',
   'executors/graph-check/executor',
   'executors/tree/executor',
   'executors/push/executor',

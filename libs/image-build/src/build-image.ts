@@ -389,12 +389,19 @@ async function readRootfsSpec(folder: string, projectRoot: string, fail: (m: str
  * that set the digest is the image itself. The previous record's image is tried first.
  */
 async function findReusable(engine: EngineClient, digest: string, recorded: string | undefined): Promise<string | undefined> {
-  const candidates = await engine.findImagesByLabel(LABEL.inputDigest, digest);
-  if (recorded !== undefined) candidates.unshift(recorded);
-  for (const id of new Set(candidates)) {
+  const isTheImage = async (id: string) => {
     const info = await engine.inspectImage(id);
-    if (info?.labels[LABEL.inputDigest] !== digest) continue;
-    if ((await engine.topInstruction(info.id))?.includes(`${LABEL.inputDigest}=${digest}`)) return info.id;
+    if (info?.labels[LABEL.inputDigest] !== digest) return undefined;
+    return (await engine.topInstruction(info.id))?.includes(`${LABEL.inputDigest}=${digest}`) ? info.id : undefined;
+  };
+  // the common case, cheaply: the image the last record names is still there
+  if (recorded !== undefined) {
+    const confirmed = await isTheImage(recorded);
+    if (confirmed !== undefined) return confirmed;
+  }
+  for (const id of await engine.findImagesByLabel(LABEL.inputDigest, digest)) {
+    const confirmed = await isTheImage(id);
+    if (confirmed !== undefined) return confirmed;
   }
   return undefined;
 }

@@ -9,7 +9,19 @@ export interface WorkspaceGitInfo {
   revision?: string;
 }
 
-export async function readWorkspaceGit(root: string): Promise<WorkspaceGitInfo> {
+const cache = new Map<string, Promise<WorkspaceGitInfo>>();
+
+/** Read once per process and workspace: a batch of image tasks shares it. */
+export function readWorkspaceGit(root: string): Promise<WorkspaceGitInfo> {
+  let info = cache.get(root);
+  if (info === undefined) {
+    info = readGit(root);
+    cache.set(root, info);
+  }
+  return info;
+}
+
+async function readGit(root: string): Promise<WorkspaceGitInfo> {
   const git = async (...args: string[]) =>
     run('git', ['-C', root, ...args], { timeout: 10_000 })
       .then((out) => out.stdout.trim() || undefined)

@@ -3,7 +3,7 @@
  * git-listed files in their working-tree state, never `.git`, filtered by the
  * image's `.dockerignore`, symlinks kept only when they stay inside.
  */
-import { promises as fs } from 'node:fs';
+import { lstatSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ContextEntry, ContextError, ContextFilter, compareNames, normaliseMode } from '@imgmono/build-context';
 import { listCheckoutFiles } from './git-checkout';
@@ -29,7 +29,12 @@ export async function sourceContextEntries(name: string, dir: string, filter: Co
     const inContext = `${prefix}/${relative}`;
     if (filter?.excludes(inContext)) continue;
     const absolute = path.join(dir, relative);
-    const stat = await fs.lstat(absolute).catch(() => undefined);
+    let stat;
+    try {
+      stat = lstatSync(absolute); // synchronous: 20,000 files in a fraction of the time of 20,000 thread-pool round trips
+    } catch {
+      stat = undefined;
+    }
     if (stat === undefined) continue; // tracked but deleted in the working tree: an uncommitted change
     if (stat.isSymbolicLink()) {
       const target = await fs.readlink(absolute);

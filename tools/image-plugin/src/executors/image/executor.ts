@@ -21,6 +21,11 @@ function tagsFromEnv(value: string | undefined): string[] | undefined {
 }
 
 export default async function imageExecutor(options: ImageExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  return runImageTask(options, context, (line) => console.log(line));
+}
+
+/** One image task: the body of the executor, shared with the batch implementation. */
+export async function runImageTask(options: ImageExecutorOptions, context: ExecutorContext, log: (line: string) => void): Promise<{ success: boolean }> {
   const project = context.projectName;
   if (project === undefined) throw new Error('the image executor runs for one project; no project name in the Nx context');
   const config = context.projectsConfigurations.projects[project];
@@ -60,7 +65,7 @@ export default async function imageExecutor(options: ImageExecutorOptions, conte
         ),
         signal: abort.signal,
       },
-      { engine: createEngineClient(), log: (line) => console.log(line) },
+      { engine: createEngineClient(), log },
     );
     return { success: true };
   } catch (error) {

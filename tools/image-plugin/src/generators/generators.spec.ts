@@ -58,7 +58,7 @@ describe('image generator', () => {
     await imageGenerator(tree, { name: 'opendev/tools', packages: 'curl jq' });
     expect(readProjectConfiguration(tree, 'opendev/tools').implicitDependencies).toEqual(['opendev/python-base']);
     expect(tree.read('images/opendev/tools/Dockerfile', 'utf-8')).toContain(
-      'FROM opendev/python-base\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl jq \\\n',
+      'FROM opendev/python-base\nRUN apt-install curl jq\n',
     );
     expect(tree.read('images/opendev/tools/Dockerfile', 'utf-8')).not.toContain('.sources');
   });

@@ -12,7 +12,12 @@ export NX_DAEMON=false NX_TUI=false
 export NX_BATCH_MODE="${NX_BATCH_MODE:-true}"
 projects="$(mktemp)"
 trap 'rm -f "$projects"' EXIT
-npx nx show projects --with-target image --json > "$projects"
+if ! npx nx show projects --with-target image --json > "$projects" 2>&1; then
+  # Nx could not read the workspace (a broken project.json, say): show why, naming the file
+  cat "$projects" >&2
+  echo "build-images: Nx cannot read the workspace; nothing was built" >&2
+  exit 1
+fi
 start=$(date +%s%N)
 set +e
 npx nx run-many -t image --output-style=stream "$@"

@@ -25,6 +25,8 @@ import { ImageBuildError } from './errors';
 import { formatBytes, formatSeconds, shortId } from './format';
 import { WorkspaceGitInfo } from './git-info';
 import { planParents } from './image-parents';
+import { buildPolicyProblems } from './build-policy';
+import { imageNameProblem } from '@imgmono/graph-check';
 import { ImageSource, UsedSource, prepareSources } from './image-sources';
 import { SourceCheckoutError, SourceSettings } from '@imgmono/sources';
 import { GitError } from '@imgmono/sources';
@@ -62,6 +64,8 @@ export interface ImageBuildRequest {
    * its change_<N> image (speculative) when one exists, else its released `latest`.
    */
   parentRegistry?: { client: RegistryClient; auth?: RegistryAuth; change?: string };
+  /** Secrets the image target says the build needs: refused, see build-policy. */
+  secrets?: string[];
   /** Build again from scratch: no reuse by input digest, no layer cache (docker build --no-cache). */
   noCache?: boolean;
   runId?: string;
@@ -117,6 +121,8 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
   const dockerfileLabel = `${request.projectRoot}/${request.dockerfile}`;
 
   try {
+    const nameProblem = imageNameProblem(request.project);
+    if (nameProblem !== undefined) fail(`the project name ${nameProblem}: rename the project and its folder (${request.projectFile}) to a valid image name`);
     for (const tag of request.tags) {
       if (!TAG.test(tag)) fail(`tag '${tag}' is not a valid image tag (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-'): fix the image target's "tags" option`);
     }
@@ -146,7 +152,14 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
       if (error instanceof DockerfileSyntaxError) fail(`${dockerfileLabel}:${error.line}: ${error.message}`);
       throw error;
     }
-    if (plan.problems.length > 0) fail(plan.problems.join('\n'));
+    const policy = buildPolicyProblems({
+      dockerfile: parsed,
+      dockerfileLabel,
+      projectFileLabel: request.projectFile,
+      buildArgs: request.buildArgs,
+      secrets: request.secrets ?? [],
+    });
+    if (plan.problems.length + policy.length > 0) fail([...plan.problems, ...policy].join('\n'));
 
     await deps.engine.ping();
 

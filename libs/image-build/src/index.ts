@@ -5,3 +5,4 @@ export * from './image-parents';
 export * from './build-image';
 export * from './run-summary';
 export * from './image-sources';
+export * from './build-policy';

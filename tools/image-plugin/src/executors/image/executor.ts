@@ -59,6 +59,7 @@ export async function runImageTask(options: ImageExecutorOptions, context: Execu
         strictSources: strictSources(process.env),
         runId: process.env.IMAGE_RUN_ID,
         noCache: options.noCache ?? process.env.IMAGE_NO_CACHE === 'true',
+        secrets: options.secrets,
         primarySource: options.primarySource,
         parentRegistry: await registryFromEnv(process.env).then((registry) =>
           registry === undefined ? undefined : { ...registry, change: process.env.IMAGE_CHANGE || undefined },

@@ -8,4 +8,5 @@ export interface ImageExecutorOptions {
   optionalSources?: string[];
   primarySource?: string;
   noCache?: boolean;
+  secrets?: string[];
 }

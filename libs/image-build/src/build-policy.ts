@@ -1,0 +1,46 @@
+/**
+ * What a build may ask for. Builds go through the engine's classic builder,
+ * which has no secret mounts; build arguments are written into the image
+ * history (`docker history --no-trunc`) and the build record. So a build
+ * that asks for a secret is refused, with the reason, instead of leaking it.
+ * Builds never run privileged, never mount host paths and never see the
+ * engine's socket: the build request carries no such options at all. Pure.
+ */
+import { ParsedDockerfile, splitFlags } from '@imgmono/dockerfile';
+
+/** Build argument names that hold secrets by every convention. */
+const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+
+export interface PolicyInput {
+  dockerfile: ParsedDockerfile;
+  dockerfileLabel: string;
+  projectFileLabel: string;
+  buildArgs: Record<string, string>;
+  /** Names the workspace marks as secret (the image target's `secrets` option). */
+  secrets: readonly string[];
+}
+
+export function buildPolicyProblems(input: PolicyInput): string[] {
+  const problems: string[] = [];
+  const why = 'the classic builder this workspace drives has no build secrets, and build arguments are kept in the image history and the build record';
+  for (const name of input.secrets) {
+    problems.push(`${input.projectFileLabel}: the image asks for the secret ${name}, which is refused: ${why}; fetch it at run time instead, or build the artefact that needs it outside the image build`);
+  }
+  for (const name of Object.keys(input.buildArgs).sort()) {
+    if (SECRET_NAME.test(name)) {
+      problems.push(`${input.projectFileLabel}: build argument ${name} looks like a secret and is refused: ${why}; pass it at run time, or rename it if it is not secret`);
+    }
+  }
+  for (const instruction of input.dockerfile.instructions) {
+    if (instruction.keyword !== 'RUN') continue;
+    const mount = splitFlags(instruction.args).flags.mount;
+    if (mount === undefined) continue;
+    const type = /(?:^|,)type=([a-z]+)/.exec(mount)?.[1] ?? 'bind';
+    problems.push(
+      type === 'secret' || type === 'ssh'
+        ? `${input.dockerfileLabel}:${instruction.line}: RUN --mount=type=${type} asks for a ${type === 'ssh' ? 'SSH agent' : 'secret'}, which is refused: ${why}`
+        : `${input.dockerfileLabel}:${instruction.line}: RUN --mount=type=${type} needs BuildKit; the classic builder would fail on it: remove the mount`,
+    );
+  }
+  return problems;
+}

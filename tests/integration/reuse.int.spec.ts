@@ -29,7 +29,7 @@ describe.skipIf(!enabled)('reuse by input digest', () => {
     expect(run.code, run.output).toBe(0);
     const until = Date.now() + 1000;
     const record = await readRecord(ws, child);
-    return { status: record.status, imageId: record.imageId, created: await containersCreated(since, until) };
+    return { status: record.status, imageId: record.imageId, created: await containersCreated(since, until, `${ns}/`) };
   };
 
   beforeAll(async () => {

@@ -82,8 +82,13 @@ function demux(buffer: Buffer): string {
   return out;
 }
 
-/** Containers the engine created between two times (milliseconds): a build's steps create them, reuse does not. */
-export async function containersCreated(sinceMs: number, untilMs: number): Promise<number> {
+/**
+ * Containers the engine created between two times (milliseconds): a build's steps create
+ * them, reuse does not. With a project prefix, only containers of that workspace's images
+ * count (a build step's container carries its parent image's labels), so another run on the
+ * same engine does not disturb the count.
+ */
+export async function containersCreated(sinceMs: number, untilMs: number, projectPrefix?: string): Promise<number> {
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const stream = (await docker.getEvents({
     since: seconds(sinceMs),
@@ -92,5 +97,10 @@ export async function containersCreated(sinceMs: number, untilMs: number): Promi
   } as unknown as Parameters<typeof docker.getEvents>[0])) as NodeJS.ReadableStream;
   let text = '';
   for await (const chunk of stream as AsyncIterable<Buffer>) text += chunk.toString('utf8');
-  return text.split('\n').filter((line) => line.trim() !== '').length;
+  const events = text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> } });
+  if (projectPrefix === undefined) return events.length;
+  return events.filter((event) => (event.Actor?.Attributes?.[LABEL.project] ?? '').startsWith(projectPrefix)).length;
 }

@@ -3,13 +3,14 @@
  * context, reuses an image with the same input digest or sends the build to
  * the engine, tags only after success, and writes the build record.
  */
-import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ContextEntry, ContextError, assembleImageContext, hashContext, loadContextFilter, packContext } from '@imgmono/build-context';
 import { DockerfileSyntaxError, Stage, appendLabels, parseDockerfile, pinParents } from '@imgmono/dockerfile';
-import { BuildFailedError, EngineClient } from '@imgmono/engine';
+import { BuildFailedError, EngineClient, RegistryAuth } from '@imgmono/engine';
+import { imageNameProblem } from '@imgmono/graph-check';
 import {
   BuildRecord,
   LABEL,
@@ -20,18 +21,15 @@ import {
   readBuildRecord,
   writeBuildRecord,
 } from '@imgmono/image-meta';
+import { RegistryClient } from '@imgmono/registry';
 import { ROOTFS_FILE, ROOTFS_TAR, canonicalRootfsSpec, parseRootfsSpec, runMmdebstrap, RootfsSpec } from '@imgmono/rootfs';
+import { GitError, SourceCheckoutError, SourceSettings } from '@imgmono/sources';
+import { buildPolicyProblems } from './build-policy';
 import { ImageBuildError } from './errors';
 import { formatBytes, formatSeconds, shortId } from './format';
 import { WorkspaceGitInfo } from './git-info';
 import { planParents } from './image-parents';
-import { buildPolicyProblems } from './build-policy';
-import { imageNameProblem } from '@imgmono/graph-check';
 import { ImageSource, UsedSource, prepareSources } from './image-sources';
-import { SourceCheckoutError, SourceSettings } from '@imgmono/sources';
-import { GitError } from '@imgmono/sources';
-import { RegistryAuth } from '@imgmono/engine';
-import { RegistryClient } from '@imgmono/registry';
 
 export interface ImageBuildRequest {
   workspaceRoot: string;

@@ -1,10 +1,11 @@
 /** The graph check's model of the workspace, from Nx's project configurations. */
 import type { ProjectConfiguration } from '@nx/devkit';
 import { ProjectLocation, WorkspaceModel, loadWorkspaceModel } from '@imgmono/graph-check';
+import { IMAGE_EXECUTOR } from './workspace-images';
 
 export function projectLocations(projects: Record<string, ProjectConfiguration>): ProjectLocation[] {
   return Object.entries(projects).map(([name, config]) => {
-    const imageTarget = Object.values(config.targets ?? {}).find((target) => target.executor === '@imgmono/image-plugin:image');
+    const imageTarget = Object.values(config.targets ?? {}).find((target) => target.executor === IMAGE_EXECUTOR);
     return {
       name,
       root: config.root,

@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { SOURCE_FILE, parseSourceDeclaration } from '@imgmono/sources';
+import { SOURCE_FILE, isSourceRoot, parseSourceDeclaration } from '@imgmono/sources';
 import { NAMESPACES_FILE } from './namespace-rules';
 import { ImageProjectModel, SourceProjectModel, WorkspaceModel } from './workspace-model';
 
@@ -50,7 +50,7 @@ export async function loadWorkspaceModel(workspaceRoot: string, projects: readon
           dockerfileText: await read(path.join(workspaceRoot, project.root, 'Dockerfile')),
         };
         model.images.set(project.name, image);
-      } else if (/^sources\/[^/]+$/.test(project.root)) {
+      } else if (isSourceRoot(project.root)) {
         const declarationFile = `${project.root}/${SOURCE_FILE}`;
         const source: SourceProjectModel = { name: project.name, root: project.root, declarationFile };
         const text = await read(path.join(workspaceRoot, declarationFile));
@@ -82,7 +82,7 @@ export async function discoverProjects(workspaceRoot: string): Promise<ProjectLo
       } else if (entry.name === 'project.json' && relative !== '') {
         const json = JSON.parse((await fromDisk(path.join(workspaceRoot, child))) ?? '{}') as { name?: string; implicitDependencies?: string[] };
         if (json.name) found.push({ name: json.name, root: relative, implicitDependencies: json.implicitDependencies });
-      } else if (entry.name === SOURCE_FILE && /^sources\/[^/]+$/.test(relative)) {
+      } else if (entry.name === SOURCE_FILE && isSourceRoot(relative)) {
         found.push({ name: path.posix.basename(relative), root: relative });
       }
     }

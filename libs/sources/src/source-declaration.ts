@@ -6,6 +6,11 @@
 export const SOURCE_FILE = 'source.json';
 export const SOURCES_FOLDER = 'sources';
 
+/** A source project's folder: `sources/<name>`, one level deep. */
+export function isSourceRoot(root: string): boolean {
+  return /^sources\/[^/]+$/.test(root);
+}
+
 export interface SourceDeclaration {
   /** Project name and folder name: `openstacksdk`. */
   name: string;

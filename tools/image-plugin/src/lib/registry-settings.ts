@@ -7,6 +7,7 @@
 import type { RegistryAuth } from '@imgmono/engine';
 import { RegistryClient, readRegistryCredentials } from '@imgmono/registry';
 import type { TagContext } from '@imgmono/tags';
+import { ExecutorInputError } from './report-failure';
 
 export const DEFAULT_TAG_RULES = ['{{version}}', '{{major}}.{{minor}}', '{{major}}', 'latest', 'change_{{change}}', 'change_{{change}}_{{tag}}'];
 
@@ -19,7 +20,7 @@ export async function registryFromEnv(env: NodeJS.ProcessEnv, override?: string)
   const host = override ?? env.IMAGE_REGISTRY;
   if (host === undefined || host === '') return undefined;
   if (!/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9a-f:]+\](:\d+)?$/.test(host)) {
-    throw new Error(`IMAGE_REGISTRY=${host} is not host[:port], such as 127.0.0.1:5000`);
+    throw new ExecutorInputError(`IMAGE_REGISTRY=${host} is not host[:port], such as 127.0.0.1:5000`);
   }
   const credentials = await readRegistryCredentials(host, env);
   return {

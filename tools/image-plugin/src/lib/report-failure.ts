@@ -3,7 +3,16 @@
  * unreachable engine or registry) prints its message plainly; anything else
  * is a bug of the tool and asks for a report with the trace.
  */
+/** Bad input to an executor (options, environment): printed plainly, like every user error. */
+export class ExecutorInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutorInputError';
+  }
+}
+
 const USER_ERRORS = new Set([
+  'ExecutorInputError',
   'ImageBuildError',
   'PublishError',
   'RegistryError',
@@ -20,7 +29,7 @@ const USER_ERRORS = new Set([
 ]);
 
 export function isUserError(error: unknown): boolean {
-  return error instanceof Error && (USER_ERRORS.has(error.name) || (error.constructor === Error && /^[^\s:]+: /.test(error.message)));
+  return error instanceof Error && USER_ERRORS.has(error.name);
 }
 
 export function reportFailure(project: string, error: unknown): { success: false } {

@@ -8,10 +8,10 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ImageBuildError, ImageSource } from '@imgmono/image-build';
-import { SOURCE_FILE, SourceSettings, parseSourceDeclaration, parseZuulProjects } from '@imgmono/sources';
+import { SOURCE_FILE, SourceSettings, isSourceRoot, parseSourceDeclaration, parseZuulProjects } from '@imgmono/sources';
 
 export function isSourceProject(config: ProjectConfiguration | undefined): boolean {
-  return config !== undefined && /^sources\/[^/]+$/.test(config.root);
+  return config !== undefined && isSourceRoot(config.root);
 }
 
 export async function readImageSources(

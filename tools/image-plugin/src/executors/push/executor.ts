@@ -4,7 +4,7 @@ import { createEngineClient } from '@imgmono/engine';
 import { pushImageProject } from '@imgmono/image-publish';
 import { parseTagRules } from '@imgmono/tags';
 import { DEFAULT_TAG_RULES, registryFromEnv, tagContextFromEnv } from '../../lib/registry-settings';
-import { reportFailure } from '../../lib/report-failure';
+import { ExecutorInputError, reportFailure } from '../../lib/report-failure';
 import { strictSources } from '../../lib/run-mode';
 import type { PushExecutorOptions } from './schema';
 
@@ -12,7 +12,7 @@ export default async function pushExecutor(options: PushExecutorOptions, context
   const project = context.projectName!;
   try {
     const registry = await registryFromEnv(process.env, options.registry);
-    if (registry === undefined) throw new Error(`${project}: no registry to push to: set IMAGE_REGISTRY (host:port) or the push target's "registry" option`);
+    if (registry === undefined) throw new ExecutorInputError(`${project}: no registry to push to: set IMAGE_REGISTRY (host:port) or the push target's "registry" option`);
     const outcome = await pushImageProject(
       {
         workspaceRoot: context.root,

@@ -22,7 +22,8 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['tests/integration/**/*.int.spec.ts'],
+          // the fault suite (tests/faults) runs here too, in the same single fork: it shares the engine
+          include: ['tests/integration/**/*.int.spec.ts', 'tests/faults/**/*.fault.spec.ts'],
           environment: 'node',
           testTimeout: 600_000,
           hookTimeout: 600_000,

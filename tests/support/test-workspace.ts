@@ -15,11 +15,26 @@ export interface RunResult {
   output: string;
 }
 
+/** An Nx run in the background, in its own process group (as a terminal's foreground job is). */
+export interface RunningNx {
+  pid: number;
+  /** Output so far. */
+  output(): string;
+  /** Resolves when some output matches. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Ctrl-C in a terminal: the signal to the whole process group. */
+  signalGroup(signal: NodeJS.Signals): void;
+  /** A supervisor stopping the job: the signal to the Nx process only. */
+  signal(signal: NodeJS.Signals): void;
+  done: Promise<RunResult & { signal: NodeJS.Signals | null }>;
+}
+
 export interface TestWorkspace {
   root: string;
   namespace: string;
   write(files: Record<string, string>): Promise<void>;
   nx(args: string[], env?: Record<string, string>): Promise<RunResult>;
+  start(args: string[], env?: Record<string, string>): RunningNx;
   git(args: string[]): Promise<RunResult>;
   remove(): Promise<void>;
 }
@@ -57,11 +72,56 @@ export async function createTestWorkspace(namespace = uniqueNamespace()): Promis
       child.on('close', (code) => resolve({ code, output }));
     });
 
+  const start = (args: string[], env: Record<string, string> = {}): RunningNx => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules/nx/bin/nx.js'), ...args], {
+      cwd: root,
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    const waiters: Array<() => void> = [];
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      for (const check of [...waiters]) check();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    const done = new Promise<RunResult & { signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, output })));
+    return {
+      pid: child.pid!,
+      output: () => output,
+      waitFor: (pattern, timeoutMs = 300_000) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms; output so far:\n${output}`)), timeoutMs);
+          const check = () => {
+            if (!pattern.test(output)) return;
+            clearTimeout(timer);
+            waiters.splice(waiters.indexOf(check), 1);
+            resolve();
+          };
+          waiters.push(check);
+          void done.then(() => {
+            if (waiters.includes(check)) {
+              clearTimeout(timer);
+              waiters.splice(waiters.indexOf(check), 1);
+              reject(new Error(`the run ended before output matched ${pattern}; output:\n${output}`));
+            }
+          });
+          check();
+        }),
+      signalGroup: (signal) => process.kill(-child.pid!, signal),
+      signal: (signal) => process.kill(child.pid!, signal),
+      done,
+    };
+  };
+
   const workspace: TestWorkspace = {
     root,
     namespace,
     write: (files) => writeTree(root, files),
     nx: (args, env) => exec(process.execPath, [path.join(REPO_ROOT, 'node_modules/nx/bin/nx.js'), ...args], env),
+    start,
     git: (args) => exec('git', args),
     remove: () => fs.rm(root, { recursive: true, force: true }),
   };

@@ -62,18 +62,24 @@ export interface EngineClient {
   pullImage(reference: string, auth?: RegistryAuth): Promise<string>;
 }
 
+function describeStep(what: string, step: { number: number; total: number; instruction: string } | undefined): string {
+  return step === undefined ? what : `${what}, at Step ${step.number}/${step.total} (${step.instruction})`;
+}
+
 export function describeEngineHost(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCKER_HOST && env.DOCKER_HOST !== '' ? `DOCKER_HOST=${env.DOCKER_HOST}` : 'unix:///var/run/docker.sock (DOCKER_HOST is not set)';
 }
 
 export function createEngineClient(docker: Docker = new Docker(), host: string = describeEngineHost()): EngineClient {
-  const unavailable = (error: unknown): never => {
+  const unavailable = (error: unknown, during?: string): never => {
     const err = error as NodeJS.ErrnoException;
-    if (['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(err?.code ?? '')) {
-      throw new EngineUnavailableError(host, `${err.code}: ${err.message}`);
+    if (['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(err?.code ?? '') || err?.message === 'aborted') {
+      throw new EngineUnavailableError(host, `${err.code ?? 'connection closed'}: ${err.message}`, during);
     }
     throw error;
   };
+  /** After a stream ended early: did the engine go away, or did it end the stream itself? */
+  const stillAnswers = async () => docker.ping().then(() => true, () => false);
 
   return {
     host,
@@ -112,10 +118,11 @@ export function createEngineClient(docker: Docker = new Docker(), host: string =
       }).catch((error) => {
         if (error instanceof BuildFailedError) throw error;
         if ((error as Error).name === 'AbortError') throw new BuildFailedError('build interrupted', reader.currentStep);
-        unavailable(error);
+        unavailable(error, describeStep('the build', reader.currentStep));
       });
       if (reader.error !== undefined) throw new BuildFailedError(reader.error.message, reader.error.step);
       if (reader.imageId === undefined) {
+        if (!(await stillAnswers())) throw new EngineUnavailableError(host, 'the build stream ended early', describeStep('the build', reader.currentStep));
         throw new BuildFailedError('the engine ended the build without an error and without an image id (was it stopped?)', reader.currentStep);
       }
       const inspected = await this.inspectImage(reader.imageId);

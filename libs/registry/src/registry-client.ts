@@ -158,7 +158,8 @@ export class RegistryClient {
         }
         if (opts.expect.includes(response.status)) return response;
         const text = await response.text().catch(() => '');
-        const error = new RegistryError(`${this.host}: ${method} ${pathAndQuery} answered ${response.status}: ${registryMessage(text)}`, response.status);
+        const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
+        const error = new RegistryError(`${this.host}: ${method} ${pathAndQuery} answered ${response.status}${tries}: ${registryMessage(text)}`, response.status);
         if (response.status >= 500 && attempt < attempts) {
           lastError = error;
           await delay((this.options.retryDelayMs ?? 250) * attempt);
@@ -167,7 +168,10 @@ export class RegistryClient {
         throw error;
       } catch (error) {
         if (error instanceof RegistryError) throw error;
-        lastError = new RegistryError(`${this.host}: ${method} ${pathAndQuery} failed: ${describeNetworkError(error)}`);
+        const tries = attempt > 1 ? `, ${attempt} attempts` : '';
+        lastError = new RegistryError(
+          `${this.host}: the registry does not answer (${method} ${pathAndQuery}: ${describeNetworkError(error)}${tries}): check that it runs and that IMAGE_REGISTRY names it`,
+        );
         if (attempt < attempts) {
           await delay((this.options.retryDelayMs ?? 250) * attempt);
           continue;

@@ -42,6 +42,8 @@ describe.skipIf(!enabled)('bad input', () => {
       ...busyboxRoot(`${ns}/root`),
       'sources/escaping/source.json': JSON.stringify({ url: 'file:///nowhere/escaping.git', ref: '1.0.0' }),
       'sources/latin1/source.json': JSON.stringify({ url: 'file:///nowhere/latin1.git', ref: '1.0.0' }),
+      'sources/unpinned/source.json': JSON.stringify({ url: 'file:///nowhere/unpinned.git' }),
+      ...imageProject(`${ns}/bad-source`, [`${ns}/root`, 'unpinned'], `FROM ${ns}/root\nCOPY .sources/ /s/\n`),
       ...imageProject(`${ns}/no-dockerfile`, [`${ns}/root`], 'FROM scratch\n'),
       [`images/${ns}/no-dockerfile/project.json`]: JSON.stringify({ name: `${ns}/no-dockerfile`, implicitDependencies: [`${ns}/root`], targets: { image: { options: { dockerfile: 'Dockerfile.zuul' } } } }),
       ...imageProject(`${ns}/empty`, [], '\n# nothing\n'),
@@ -70,6 +72,7 @@ describe.skipIf(!enabled)('bad input', () => {
     ['Dockerfile missing', 'no-dockerfile', {}, 'images/NS/no-dockerfile/Dockerfile.zuul does not exist: every image project needs a Dockerfile'],
     ['Dockerfile empty', 'empty', {}, 'NS/empty: images/NS/empty/Dockerfile:1: no FROM instruction: a Dockerfile must start a stage with FROM'],
     ['FROM an image that exists nowhere', 'unknown-parent', {}, 'NS/unknown-parent: images/NS/unknown-parent/Dockerfile:1: image opendev/does-not-exist-anywhere:1.0 is neither a workspace image nor present in the engine'],
+    ['a malformed source declaration', 'bad-source', {}, 'NS/bad-source: sources/unpinned/source.json: "ref" must be a tag, branch or commit'],
     ['.dockerignore excludes the Dockerfile', 'ignored', {}, "NS/ignored: images/NS/ignored/.dockerignore excludes the Dockerfile Dockerfile (pattern '*'): remove that pattern or add '!Dockerfile'"],
     ['malformed rootfs.json', 'bad-rootfs', {}, 'NS/bad-rootfs: images/NS/bad-rootfs/rootfs.json: "variant" must be one of extract, custom'],
     ['invalid tag', 'empty', { IMAGE_TAGS: 'bad tag!' }, "NS/empty: tag 'bad tag!' is not a valid image tag"],
@@ -93,17 +96,30 @@ describe.skipIf(!enabled)('bad input', () => {
     expect(await namespaceImages()).toEqual(before);
   });
 
-  it('a malformed project.json stops the main command with the file and the position named, and nothing is built', async () => {
-    const other = await createTestWorkspace(`${ns}x`);
+  it.each<[string, (n: string) => Record<string, string>, (n: string, root: string) => string[]]>([
+    [
+      'a malformed project.json',
+      (n) => ({ ...busyboxRoot(`${n}/root`), [`images/${n}/root/project.json`]: '{"name": "broken",' }),
+      (n, root) => [`images/${n}/root/project.json: PropertyNameExpected in ${root}/images/${n}/root/project.json at 1:19`],
+    ],
+    [
+      'a parent that is no project',
+      (n) => ({ ...busyboxRoot(`${n}/root`), ...imageProject(`${n}/child`, [`${n}/nowhere`], `FROM ${n}/nowhere\n`) }),
+      (n) => [`The following implicitDependencies point to non-existent project(s):\n  ${n}/child\n    ${n}/nowhere`],
+    ],
+  ])('%s stops the main command with the file named, and nothing is built', async (_case, files, expected) => {
+    const otherNs = `${ns}x${_case.length}`;
+    const other = await createTestWorkspace(otherNs);
     try {
-      await other.write({ ...busyboxRoot(`${ns}x/root`), [`images/${ns}x/root/project.json`]: '{"name": "broken",' });
+      await other.write(files(otherNs));
       const run = spawnSync('bash', ['tools/scripts/build-images.sh'], { cwd: other.root, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } });
-      expect(run.status).not.toBe(0);
       const output = `${run.stdout}${run.stderr}`;
-      expect(output).toContain(`images/${ns}x/root/project.json: PropertyNameExpected in ${other.root}/images/${ns}x/root/project.json at 1:19`);
+      expect(run.status, output).not.toBe(0);
+      for (const text of expected(otherNs, other.root)) expect(output).toContain(text);
       expect(output).toContain('build-images: Nx cannot read the workspace; nothing was built');
-      expect((await docker.listImages({ filters: { label: [`${LABEL.project}=${ns}x/root`] } })).length).toBe(0);
+      expect((await docker.listImages({ filters: { label: [`${LABEL.project}=${otherNs}/root`] } })).length).toBe(0);
     } finally {
+      await removeNamespaceImages(otherNs);
       await other.remove();
     }
   });

@@ -19,6 +19,8 @@ export interface PackOptions {
   hash?: Hash;
   /** An entry whose bytes the hash leaves out (the Dockerfile, which is hashed as text on its own). */
   hashSkips?: string;
+  /** Sees every piece of every file's content, in order (a scan for secret values). */
+  onFileData?: (path: string, piece: Buffer) => void;
 }
 
 /** Files up to this size are read in one call; larger ones are streamed in chunks. */
@@ -31,10 +33,14 @@ export function packContext(entries: readonly ContextEntry[], options: PackOptio
 }
 
 /** Hash of a context as `packContext` would send it, leaving out one entry's bytes; nothing is kept in memory. */
-export async function hashContext(entries: readonly ContextEntry[], skips?: string): Promise<{ sha256: string; bytes: number }> {
+export async function hashContext(
+  entries: readonly ContextEntry[],
+  skips?: string,
+  onFileData?: PackOptions['onFileData'],
+): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of tarChunks(entries, { hash, hashSkips: skips })) bytes += chunk.length;
+  for await (const chunk of tarChunks(entries, { hash, hashSkips: skips, onFileData })) bytes += chunk.length;
   return { sha256: hash.digest('hex'), bytes };
 }
 
@@ -53,7 +59,7 @@ async function* tarChunks(entries: readonly ContextEntry[], options: PackOptions
     return chunk;
   };
   for (const entry of entries) {
-    for await (const piece of entryPieces(entry)) {
+    for await (const piece of entryPieces(entry, options.onFileData)) {
       take(piece, entry);
       if (pendingBytes >= CHUNK) yield flush();
     }
@@ -62,7 +68,7 @@ async function* tarChunks(entries: readonly ContextEntry[], options: PackOptions
   yield flush();
 }
 
-async function* entryPieces(entry: ContextEntry): AsyncGenerator<Buffer> {
+async function* entryPieces(entry: ContextEntry, onFileData: PackOptions['onFileData']): AsyncGenerator<Buffer> {
   switch (entry.kind) {
     case 'directory':
       yield encodeHeader({ path: entry.path, type: 'directory', mode: entry.mode, size: 0 });
@@ -72,6 +78,7 @@ async function* entryPieces(entry: ContextEntry): AsyncGenerator<Buffer> {
       return;
     case 'content':
       yield encodeHeader({ path: entry.path, type: 'file', mode: entry.mode, size: entry.content.length });
+      onFileData?.(entry.path, entry.content);
       yield entry.content;
       yield paddingFor(entry.content.length);
       return;
@@ -84,12 +91,14 @@ async function* entryPieces(entry: ContextEntry): AsyncGenerator<Buffer> {
         // and the generator is pulled a chunk at a time, so the socket still drains in between.
         const content = readFileSync(entry.absolutePath);
         if (content.length !== entry.size) throw changed(content.length);
+        onFileData?.(entry.path, content);
         yield content;
       } else {
         let read = 0;
         for await (const chunk of createReadStream(entry.absolutePath, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
           read += chunk.length;
           if (read > entry.size) break;
+          onFileData?.(entry.path, chunk);
           yield chunk;
         }
         if (read !== entry.size) throw changed(read);

@@ -24,7 +24,8 @@ import {
 import { RegistryClient } from '@imgmono/registry';
 import { ROOTFS_FILE, ROOTFS_TAR, canonicalRootfsSpec, parseRootfsSpec, runMmdebstrap, RootfsSpec } from '@imgmono/rootfs';
 import { GitError, SourceCheckoutError, SourceSettings } from '@imgmono/sources';
-import { buildPolicyProblems } from './build-policy';
+import { SecretScanner, SecretValue } from '@imgmono/secrets';
+import { buildPolicyProblems, secretsCarried } from './build-policy';
 import { ImageBuildError } from './errors';
 import { formatBytes, formatSeconds, shortId } from './format';
 import { WorkspaceGitInfo } from './git-info';
@@ -64,6 +65,8 @@ export interface ImageBuildRequest {
   parentRegistry?: { client: RegistryClient; auth?: RegistryAuth; change?: string };
   /** Secrets the image target says the build needs: refused, see build-policy. */
   secrets?: string[];
+  /** Values the workspace marks as secret: a build that would carry one (argument, label, context file) is refused. */
+  secretValues?: SecretValue[];
   /** Build again from scratch: no reuse by input digest, no layer cache (docker build --no-cache). */
   noCache?: boolean;
   runId?: string;
@@ -156,6 +159,7 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
       projectFileLabel: request.projectFile,
       buildArgs: request.buildArgs,
       secrets: request.secrets ?? [],
+      secretValues: request.secretValues ?? [],
     });
     if (plan.problems.length + policy.length > 0) fail([...plan.problems, ...policy].join('\n'));
 
@@ -232,8 +236,16 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
       throw error;
     }
     const buildArgs = { ...request.buildArgs, ...sourcesStep.buildArgs };
+    const carried = secretsCarried({ ...buildArgs, ...sourcesStep.labels }, request.secretValues ?? []);
+    if (carried !== undefined) fail(`${carried}: it would be kept in the image and its record; remove it from the workspace, or hand the source over without credentials in its URL`);
     const dockerfilePath = request.dockerfile.split(path.sep).join('/');
-    const context = await hashContext(entries, dockerfilePath);
+    const scanner = new SecretScanner(request.secretValues ?? []);
+    const context = await hashContext(entries, dockerfilePath, scanner.active ? (file, piece) => scanner.push(file, piece) : undefined);
+    if (scanner.found !== undefined) {
+      fail(
+        `the build context file ${scanner.found.file} (${contextFileOrigin(scanner.found.file, request.projectRoot)}) contains the value of ${scanner.found.secret.name}, which is secret: it would be sent to the engine and could end up in a layer; remove it, or exclude it with .dockerignore`,
+      );
+    }
     const digest = computeInputDigest({
       project: request.project,
       contextSha256: context.sha256,
@@ -377,6 +389,12 @@ async function parentFromRegistry(
     return { project: parent, imageId, origin, reference, reason };
   }
   return fail(`parent ${parent} was not built in this run and the registry has none of ${tried.join(', ')}: build the parent in this run, or push it first`);
+}
+
+/** Where a context path comes from, for messages: a source checkout or the image folder. */
+function contextFileOrigin(file: string, projectRoot: string): string {
+  const source = /^\.sources\/([^/]+)\//.exec(file);
+  return source !== null ? `from the checkout of source ${source[1]}` : `${projectRoot}/${file}`;
 }
 
 async function readRootfsSpec(folder: string, projectRoot: string, fail: (m: string) => never): Promise<RootfsSpec | undefined> {

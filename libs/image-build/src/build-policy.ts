@@ -7,6 +7,7 @@
  * engine's socket: the build request carries no such options at all. Pure.
  */
 import { ParsedDockerfile, splitFlags } from '@imgmono/dockerfile';
+import { SecretValue, findSecret } from '@imgmono/secrets';
 
 /** Build argument names that hold secrets by every convention. */
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
@@ -18,6 +19,24 @@ export interface PolicyInput {
   buildArgs: Record<string, string>;
   /** Names the workspace marks as secret (the image target's `secrets` option). */
   secrets: readonly string[];
+  /** Values the workspace marks as secret (secretEnv, the registry password). */
+  secretValues?: readonly SecretValue[];
+}
+
+/** A URL with a password in it: `scheme://user:password@host`. */
+const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
+
+/**
+ * Which of these values (build arguments, labels: everything kept in the image) carries a secret:
+ * a marked secret value, or a password inside a URL. Says which key, never the value.
+ */
+export function secretsCarried(values: Record<string, string>, secrets: readonly SecretValue[]): string | undefined {
+  for (const [key, value] of Object.entries(values).sort(([a], [b]) => a.localeCompare(b))) {
+    const secret = findSecret(value, secrets);
+    if (secret !== undefined) return `${key} carries the value of ${secret.name}, which is secret`;
+    if (URL_PASSWORD.test(value)) return `${key} carries a URL with a password in it`;
+  }
+  return undefined;
 }
 
 export function buildPolicyProblems(input: PolicyInput): string[] {
@@ -25,6 +44,10 @@ export function buildPolicyProblems(input: PolicyInput): string[] {
   const why = 'the classic builder this workspace drives has no build secrets, and build arguments are kept in the image history and the build record';
   for (const name of input.secrets) {
     problems.push(`${input.projectFileLabel}: the image asks for the secret ${name}, which is refused: ${why}; fetch it at run time instead, or build the artefact that needs it outside the image build`);
+  }
+  const carried = secretsCarried(input.buildArgs, input.secretValues ?? []);
+  if (carried !== undefined) {
+    problems.push(`${input.projectFileLabel}: build argument ${carried}, and is refused: ${why}; pass it at run time instead`);
   }
   for (const name of Object.keys(input.buildArgs).sort()) {
     if (SECRET_NAME.test(name)) {

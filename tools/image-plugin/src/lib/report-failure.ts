@@ -32,12 +32,13 @@ export function isUserError(error: unknown): boolean {
   return error instanceof Error && USER_ERRORS.has(error.name);
 }
 
-export function reportFailure(project: string, error: unknown): { success: false } {
+/** `print`: where the message goes (an executor's masked output, so no secret value is printed). */
+export function reportFailure(project: string, error: unknown, print: (line: string) => void = (line) => console.error(line)): { success: false } {
   if (isUserError(error)) {
-    console.error(`ERROR ${(error as Error).message}`);
+    print(`ERROR ${(error as Error).message}`);
   } else {
-    console.error(`[${project}] internal error, please report it with this trace:`);
-    console.error(error);
+    print(`[${project}] internal error, please report it with this trace:`);
+    print(error instanceof Error ? (error.stack ?? error.message) : String(error));
   }
   return { success: false };
 }

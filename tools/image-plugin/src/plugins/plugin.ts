@@ -18,6 +18,12 @@ export interface ImagePluginOptions {
   checkTargetName?: string;
   /** Tag rules of the push target; see libs/tags. */
   tagRules?: string[];
+  /**
+   * Environment variables whose values are secret (tokens, passwords). Their values are masked
+   * in all output, and a build that would carry one (a build argument, a label, a context file)
+   * is refused. The registry password is always treated so.
+   */
+  secretEnv?: string[];
 }
 
 export const PROJECT_FILES_GLOB = '{images/**/Dockerfile,sources/*/source.json}';
@@ -27,6 +33,7 @@ export function normaliseOptions(options: ImagePluginOptions | undefined): Requi
     imageTargetName: options?.imageTargetName ?? 'image',
     checkTargetName: options?.checkTargetName ?? 'graph-check',
     tagRules: options?.tagRules ?? DEFAULT_TAG_RULES,
+    secretEnv: options?.secretEnv ?? [],
   };
 }
 
@@ -39,7 +46,7 @@ export function imageTarget(projectRoot: string, options: Required<ImagePluginOp
     // and source checkouts outside the workspace are inputs Nx cannot see.
     cache: false,
     inputs: ['{projectRoot}/**/*', { env: 'DOCKER_HOST' }],
-    options: { dockerfile: 'Dockerfile' },
+    options: { dockerfile: 'Dockerfile', secretEnv: options.secretEnv },
     metadata: {
       description: `Build the ${name} image on the Docker engine, parents first, each child pinned to its parent's image id`,
       technologies: ['docker'],
@@ -91,12 +98,13 @@ function nodesFor(file: string, options: Required<ImagePluginOptions>): CreateNo
             executor: '@imgmono/image-plugin:push',
             dependsOn: [options.imageTargetName],
             cache: false,
-            options: { tagRules: options.tagRules },
+            options: { tagRules: options.tagRules, secretEnv: options.secretEnv },
             metadata: { description: 'Push the image under its computed tags to IMAGE_REGISTRY (change build: IMAGE_CHANGE; release: IMAGE_RELEASE=true)' },
           },
           promote: {
             executor: '@imgmono/image-plugin:promote',
             cache: false,
+            options: { secretEnv: options.secretEnv },
             metadata: { description: "Promote IMAGE_CHANGE's images to their release tags in IMAGE_REGISTRY, without pulling or rebuilding" },
           },
         },

@@ -7,10 +7,12 @@ import type { ExecutorContext } from '@nx/devkit';
 import * as path from 'node:path';
 import { createEngineClient } from '@imgmono/engine';
 import { buildImageProject, readWorkspaceGit } from '@imgmono/image-build';
+import { maskSecrets } from '@imgmono/secrets';
 import { registryFromEnv } from '../../lib/registry-settings';
 import { reportFailure } from '../../lib/report-failure';
 import { strictSources } from '../../lib/run-mode';
 import { imageProjectsOf } from '../../lib/workspace-images';
+import { maskedOutput, runSecrets } from '../../lib/workspace-secrets';
 import { readImageSources, sourceSettingsFromEnv } from '../../lib/workspace-sources';
 import type { ImageExecutorOptions } from './schema';
 
@@ -36,7 +38,15 @@ export async function runImageTask(options: ImageExecutorOptions, context: Execu
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // until the secrets are known, nothing is printed but errors about the environment itself
+  let output = maskedOutput([]);
   try {
+    const parentRegistry = await registryFromEnv(process.env).then((registry) =>
+      registry === undefined ? undefined : { ...registry, change: process.env.IMAGE_CHANGE || undefined },
+    );
+    const secrets = runSecrets(options.secretEnv, process.env, parentRegistry);
+    output = maskedOutput(secrets);
+    const maskedLog = (line: string) => log(maskSecrets(line, secrets));
     const dependencies = (config.implicitDependencies ?? []).filter((dep) => !dep.startsWith('!'));
     const projects = context.projectsConfigurations.projects;
     await buildImageProject(
@@ -60,17 +70,16 @@ export async function runImageTask(options: ImageExecutorOptions, context: Execu
         runId: process.env.IMAGE_RUN_ID,
         noCache: options.noCache ?? process.env.IMAGE_NO_CACHE === 'true',
         secrets: options.secrets,
+        secretValues: secrets,
         primarySource: options.primarySource,
-        parentRegistry: await registryFromEnv(process.env).then((registry) =>
-          registry === undefined ? undefined : { ...registry, change: process.env.IMAGE_CHANGE || undefined },
-        ),
+        parentRegistry,
         signal: abort.signal,
       },
-      { engine: createEngineClient(), log },
+      { engine: createEngineClient(), log: maskedLog },
     );
     return { success: true };
   } catch (error) {
-    return reportFailure(project, error);
+    return reportFailure(project, error, output.error);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -9,4 +9,6 @@ export interface ImageExecutorOptions {
   primarySource?: string;
   noCache?: boolean;
   secrets?: string[];
+  /** Environment variables whose values are secret: masked in all output, refused in builds. From the plugin's secretEnv option. */
+  secretEnv?: string[];
 }

@@ -3,20 +3,23 @@ import type { ExecutorContext } from '@nx/devkit';
 import { promoteImageProject } from '@imgmono/image-publish';
 import { registryFromEnv } from '../../lib/registry-settings';
 import { ExecutorInputError, reportFailure } from '../../lib/report-failure';
+import { maskedOutput, runSecrets } from '../../lib/workspace-secrets';
 import type { PromoteExecutorOptions } from './schema';
 
 export default async function promoteExecutor(options: PromoteExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const project = context.projectName!;
+  let output = maskedOutput([]);
   try {
     const registry = await registryFromEnv(process.env, options.registry);
     if (registry === undefined) throw new ExecutorInputError(`${project}: no registry: set IMAGE_REGISTRY (host:port) or the promote target's "registry" option`);
+    output = maskedOutput(runSecrets(options.secretEnv, process.env, registry));
     const change = options.change ?? process.env.IMAGE_CHANGE;
     if (!change) throw new ExecutorInputError(`${project}: which change? set IMAGE_CHANGE or --change`);
     const started = Date.now();
-    const outcome = await promoteImageProject({ project, registry: registry.client, change, removeChangeTags: options.removeChangeTags ?? false }, (line) => console.log(line));
-    if (outcome.digest !== undefined) console.log(`[${project}] promoted ${outcome.promoted.join(' ')} to ${outcome.digest} in ${((Date.now() - started) / 1000).toFixed(2)} s`);
+    const outcome = await promoteImageProject({ project, registry: registry.client, change, removeChangeTags: options.removeChangeTags ?? false }, output.log);
+    if (outcome.digest !== undefined) output.log(`[${project}] promoted ${outcome.promoted.join(' ')} to ${outcome.digest} in ${((Date.now() - started) / 1000).toFixed(2)} s`);
     return { success: true };
   } catch (error) {
-    return reportFailure(project, error);
+    return reportFailure(project, error, output.error);
   }
 }

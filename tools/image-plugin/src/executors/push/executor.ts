@@ -6,13 +6,16 @@ import { parseTagRules } from '@imgmono/tags';
 import { DEFAULT_TAG_RULES, registryFromEnv, tagContextFromEnv } from '../../lib/registry-settings';
 import { ExecutorInputError, reportFailure } from '../../lib/report-failure';
 import { strictSources } from '../../lib/run-mode';
+import { maskedOutput, runSecrets } from '../../lib/workspace-secrets';
 import type { PushExecutorOptions } from './schema';
 
 export default async function pushExecutor(options: PushExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const project = context.projectName!;
+  let output = maskedOutput([]);
   try {
     const registry = await registryFromEnv(process.env, options.registry);
     if (registry === undefined) throw new ExecutorInputError(`${project}: no registry to push to: set IMAGE_REGISTRY (host:port) or the push target's "registry" option`);
+    output = maskedOutput(runSecrets(options.secretEnv, process.env, registry));
     const outcome = await pushImageProject(
       {
         workspaceRoot: context.root,
@@ -23,11 +26,11 @@ export default async function pushExecutor(options: PushExecutorOptions, context
         context: tagContextFromEnv(process.env),
         strict: strictSources(process.env),
       },
-      { engine: createEngineClient(), log: (line) => console.log(line) },
+      { engine: createEngineClient(), log: output.log },
     );
-    if ('digest' in outcome) console.log(`[${project}] pushed ${outcome.tags.length} tag(s) to ${registry.client.host} as ${outcome.digest}`);
+    if ('digest' in outcome) output.log(`[${project}] pushed ${outcome.tags.length} tag(s) to ${registry.client.host} as ${outcome.digest}`);
     return { success: true };
   } catch (error) {
-    return reportFailure(project, error);
+    return reportFailure(project, error, output.error);
   }
 }

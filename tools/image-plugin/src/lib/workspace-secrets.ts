@@ -1,0 +1,31 @@
+/**
+ * The run's secret values: the environment variables the workspace marks as
+ * secret (the plugin's `secretEnv` option in nx.json, handed to every image,
+ * push and promote target) and the registry password. Executors print
+ * through `maskedOutput`, so none of them reaches a log.
+ */
+import { SecretValue, maskSecrets, secretValues } from '@imgmono/secrets';
+import type { RunRegistry } from './registry-settings';
+
+export function runSecrets(secretEnv: readonly string[] | undefined, env: NodeJS.ProcessEnv, registry?: RunRegistry): SecretValue[] {
+  const extra: SecretValue[] = [];
+  const auth = registry?.auth;
+  if (auth?.password !== undefined) {
+    extra.push({ name: 'the registry password', value: auth.password });
+    // as a Basic Authorization header carries it (masked in its base64 form too)
+    extra.push({ name: 'the registry credentials', value: `${auth.username}:${auth.password}` });
+  }
+  return secretValues(secretEnv ?? [], env, extra);
+}
+
+export interface MaskedOutput {
+  log: (line: string) => void;
+  error: (line: string) => void;
+}
+
+export function maskedOutput(secrets: readonly SecretValue[]): MaskedOutput {
+  return {
+    log: (line) => console.log(maskSecrets(line, secrets)),
+    error: (line) => console.error(maskSecrets(line, secrets)),
+  };
+}

@@ -15,6 +15,8 @@ const ENTRIES = [
   'executors/tree/executor',
   'executors/push/executor',
   'executors/promote/executor',
+  'executors/image-test/executor',
+  'executors/scenario/executor',
   'generators/image/generator',
   'generators/namespace/generator',
   'generators/source/generator',

@@ -4,6 +4,7 @@
  * build arguments, digest inputs and labels.
  */
 import { ContextEntry, ContextFilter } from '@imgmono/build-context';
+import { sourceLabel } from '@imgmono/image-meta';
 import {
   ResolvedSource,
   SOURCES_IN_CONTEXT,
@@ -43,9 +44,9 @@ export const VERSIONS_BUILD_ARG = 'SOURCE_VERSIONS';
 export function sourceLabels(used: readonly UsedSource[]): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const source of used) {
-    labels[`io.imgmono.source.${source.name}.url`] = source.url;
-    labels[`io.imgmono.source.${source.name}.revision`] = source.revision;
-    labels[`io.imgmono.source.${source.name}.version`] = source.version;
+    labels[sourceLabel(source.name, 'url')] = source.url;
+    labels[sourceLabel(source.name, 'revision')] = source.revision;
+    labels[sourceLabel(source.name, 'version')] = source.version;
   }
   return labels;
 }

@@ -45,6 +45,11 @@ export interface LabelInput {
   extra?: Record<string, string>;
 }
 
+/** The label that records one fact (url, revision, version) of a source the image installs. */
+export function sourceLabel(name: string, field: 'url' | 'revision' | 'version'): string {
+  return `io.imgmono.source.${name}.${field}`;
+}
+
 export function imageLabels(input: LabelInput): Record<string, string> {
   const labels: Record<string, string> = {
     [LABEL.title]: input.project,

@@ -26,6 +26,7 @@ const USER_ERRORS = new Set([
   'EngineRequestError',
   'RecordError',
   'GeneratorInputError',
+  'TestSpecError',
 ]);
 
 export function isUserError(error: unknown): boolean {

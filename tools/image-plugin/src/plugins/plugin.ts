@@ -7,7 +7,9 @@
  */
 // Types only: loading @nx/devkit at run time costs a quarter of a second in every plugin worker.
 import type { CreateNodesResult, CreateNodesV2, TargetConfiguration } from '@nx/devkit';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { IMAGE_TEST_FILE, SCENARIO_FILE, parseScenario, scenarioImages } from '@imgmono/image-test';
 import { IMAGE_EXECUTOR } from '../lib/workspace-images';
 import { DEFAULT_TAG_RULES } from '../lib/registry-settings';
 
@@ -26,7 +28,10 @@ export interface ImagePluginOptions {
   secretEnv?: string[];
 }
 
-export const PROJECT_FILES_GLOB = '{images/**/Dockerfile,sources/*/source.json}';
+export const PROJECT_FILES_GLOB = '{images/**/Dockerfile,sources/*/source.json,scenarios/*/scenario.json}';
+
+/** Name of the test target of images (with an image-test.json) and scenarios. */
+export const TEST_TARGET = 'image-test';
 
 export function normaliseOptions(options: ImagePluginOptions | undefined): Required<ImagePluginOptions> {
   return {
@@ -68,14 +73,39 @@ export function checkTarget(projectRoot: string): TargetConfiguration {
 
 export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
   PROJECT_FILES_GLOB,
-  async (files, rawOptions) => {
+  async (files, rawOptions, context) => {
     const options = normaliseOptions(rawOptions);
-    return files.map((file): [string, CreateNodesResult] => [file, nodesFor(file, options)]);
+    return files.map((file): [string, CreateNodesResult] => [file, nodesFor(file, options, context.workspaceRoot)]);
   },
 ];
 
-function nodesFor(file: string, options: Required<ImagePluginOptions>): CreateNodesResult {
+/** A scenario project: its images are its implicitDependencies, so `nx affected` runs it when any of them changes. */
+function scenarioNodes(file: string, workspaceRoot: string, options: Required<ImagePluginOptions>): CreateNodesResult {
   const projectRoot = path.posix.dirname(file);
+  const scenario = parseScenario(readFileSync(path.join(workspaceRoot, file), 'utf8'), file);
+  return {
+    projects: {
+      [projectRoot]: {
+        name: projectRoot,
+        projectType: 'application',
+        tags: ['kind:scenario'],
+        implicitDependencies: scenarioImages(scenario),
+        targets: {
+          [TEST_TARGET]: {
+            executor: '@imgmono/image-plugin:scenario',
+            dependsOn: [`^${options.imageTargetName}`],
+            cache: false,
+            metadata: { description: `Start this run's images of ${scenarioImages(scenario).join(', ')} together and run the scenario's tests`, technologies: ['docker'] },
+          },
+        },
+      },
+    },
+  };
+}
+
+function nodesFor(file: string, options: Required<ImagePluginOptions>, workspaceRoot: string): CreateNodesResult {
+  const projectRoot = path.posix.dirname(file);
+  if (path.posix.basename(file) === SCENARIO_FILE) return scenarioNodes(file, workspaceRoot, options);
   if (path.posix.basename(file) === 'source.json') {
     return {
       projects: {
@@ -101,6 +131,16 @@ function nodesFor(file: string, options: Required<ImagePluginOptions>): CreateNo
             options: { tagRules: options.tagRules, secretEnv: options.secretEnv },
             metadata: { description: 'Push the image under its computed tags to IMAGE_REGISTRY (change build: IMAGE_CHANGE; release: IMAGE_RELEASE=true)' },
           },
+          ...(existsSync(path.join(workspaceRoot, projectRoot, IMAGE_TEST_FILE))
+            ? {
+                [TEST_TARGET]: {
+                  executor: '@imgmono/image-plugin:image-test',
+                  dependsOn: [options.imageTargetName],
+                  cache: false,
+                  metadata: { description: `Run the checks of ${projectRoot}/${IMAGE_TEST_FILE} against the image this run built`, technologies: ['docker'] },
+                },
+              }
+            : {}),
           promote: {
             executor: '@imgmono/image-plugin:promote',
             cache: false,

@@ -1,0 +1,83 @@
+/**
+ * A scenario (`scenarios/<name>/scenario.json`): several images of the same
+ * run started together, as a functional job does. Services start in order,
+ * each with a readiness probe; test commands then run in containers of their
+ * own; all share one network namespace (the first service's, which has no
+ * network but loopback), so they reach each other on 127.0.0.1 and nothing
+ * else. Parsed up front with errors that name the field. Pure. The JSON
+ * schema for editors is tools/image-plugin/schemas/scenario.schema.json.
+ */
+import { COMMAND_FIELDS, CommandTest, FieldReader, TestSpecError, parseCommandTest, parseJson } from './test-spec';
+
+export const SCENARIO_FILE = 'scenario.json';
+
+export interface ScenarioService {
+  name: string;
+  /** The image project whose image of this run the service runs. */
+  image: string;
+  command: string[];
+  envVars: Record<string, string>;
+  user?: string;
+  ready: { command: string[]; timeoutSeconds: number; intervalSeconds: number };
+}
+
+export interface ScenarioTest extends CommandTest {
+  image: string;
+}
+
+export interface Scenario {
+  file: string;
+  timeoutSeconds: number;
+  services: ScenarioService[];
+  tests: ScenarioTest[];
+}
+
+const SCENARIO_FIELDS = ['timeoutSeconds', 'services', 'tests'];
+const SERVICE_FIELDS = ['name', 'image', 'command', 'envVars', 'user', 'ready'];
+const READY_FIELDS = ['command', 'timeoutSeconds', 'intervalSeconds'];
+const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+
+export function parseScenario(text: string, file: string): Scenario {
+  const json = parseJson(text, file);
+  const top = new FieldReader(file, '', json, SCENARIO_FIELDS);
+  const timeoutSeconds = top.integer('timeoutSeconds', 10, 7200) ?? 600;
+  const services = top.objects('services').map((item, index): ScenarioService => {
+    const reader = new FieldReader(file, `services[${index}]`, item, SERVICE_FIELDS);
+    const name = reader.requiredString('name');
+    if (!SERVICE_NAME.test(name)) throw reader.error('name', 'must be lowercase letters, digits and dashes');
+    const command = reader.strings('command');
+    if (command === undefined || command.length === 0) throw reader.error('command', 'is required: the command that runs the service in the foreground');
+    const readyValue = item.ready;
+    if (typeof readyValue !== 'object' || readyValue === null || Array.isArray(readyValue)) {
+      throw reader.error('ready', 'is required: a probe command that exits 0 once the service answers');
+    }
+    const ready = new FieldReader(file, `services[${index}].ready`, readyValue as Record<string, unknown>, READY_FIELDS);
+    const probe = ready.strings('command');
+    if (probe === undefined || probe.length === 0) throw ready.error('command', 'is required');
+    return {
+      name,
+      image: reader.requiredString('image'),
+      command,
+      envVars: reader.stringMap('envVars'),
+      user: reader.string('user'),
+      ready: { command: probe, timeoutSeconds: ready.integer('timeoutSeconds', 1, 3600) ?? 120, intervalSeconds: ready.integer('intervalSeconds', 1, 60) ?? 1 },
+    };
+  });
+  if (services.length === 0) throw top.error('services', 'must list at least one service: a scenario starts images together');
+  const names = new Set<string>();
+  for (const service of services) {
+    if (names.has(service.name)) throw new TestSpecError(`${file}: two services are named ${service.name}`);
+    names.add(service.name);
+  }
+  const tests = top.objects('tests').map((item, index): ScenarioTest => {
+    const reader = new FieldReader(file, `tests[${index}]`, item, [...COMMAND_FIELDS.filter((field) => field !== 'network'), 'image']);
+    return { ...parseCommandTest(reader), image: reader.requiredString('image') };
+  });
+  if (tests.length === 0) throw top.error('tests', 'must list at least one test command');
+  return { file, timeoutSeconds, services, tests };
+}
+
+/** Every image project the scenario runs: its implicitDependencies. */
+export function scenarioImages(scenario: Scenario): string[] {
+  return [...new Set([...scenario.services.map((service) => service.image), ...scenario.tests.map((test) => test.image)])].sort();
+}

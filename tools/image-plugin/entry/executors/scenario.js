@@ -1,0 +1,2 @@
+// The scenario executor; see ../../load.js.
+module.exports = require('../../load').load('executors/scenario/executor');

@@ -1,0 +1,4 @@
+export interface ImageTestExecutorOptions {
+  /** The spec file, relative to the project folder; default image-test.json. */
+  spec?: string;
+}

@@ -1,0 +1,178 @@
+/**
+ * The image-test target on a real engine: a table of specs, each passing or
+ * failing with the exact text a user reads; scenarios of busybox services in
+ * one loopback-only network namespace (ready, never ready, interrupted);
+ * and afterwards no container of the workspace is left (label query).
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContainerClient } from '@imgmono/engine';
+import { docker, integrationEnabled, removeNamespaceImages } from '../support/engine';
+import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '../support/test-workspace';
+
+const enabled = await integrationEnabled();
+
+describe.skipIf(!enabled)('image tests and scenarios', () => {
+  let ws: TestWorkspace;
+  let ns: string;
+  const containers = createContainerClient();
+  /** Containers carrying this workspace's label: the image-test target labels every container it creates. */
+  const workspaceContainers = async () => {
+    const label = `io.imgmono.workspace=${createHash('sha256').update(ws.root).digest('hex').slice(0, 12)}`;
+    const all = await docker.listContainers({ all: true, filters: { label: [label] } });
+    return all.map((c) => `${c.Id.slice(0, 12)} ${c.Labels['io.imgmono.test-run']}`);
+  };
+  const spec = (checks: Record<string, unknown>) => JSON.stringify({ $schema: '../../../tools/image-plugin/schemas/image-test.schema.json', ...checks }).replaceAll('NS/', `${ns}/`);
+  const test = (project: string, env: Record<string, string> = {}) => ws.nx(['run', `${project}:image-test`, '--output-style=stream'], env);
+
+  beforeAll(async () => {
+    ws = await createTestWorkspace();
+    ns = ws.namespace;
+    await ws.write({
+      ...busyboxRoot(`${ns}/root`),
+      ...imageProject(`${ns}/app`, [`${ns}/root`], `FROM ${ns}/root\nRUN mkdir -p /www /etc/app && echo hello-from-app > /www/index.html && echo 'mode=test' > /etc/app/app.conf && chmod 640 /etc/app/app.conf\nENV APP_MODE=test\nCMD ["httpd", "-f", "-p", "127.0.0.1:8080", "-h", "/www"]\n`),
+      [`images/${ns}/app/script.sh`]: '#!/bin/sh\necho "script ran with $1"\n',
+    });
+    const built = await ws.nx(['run', `${ns}/app:image`, '--output-style=stream']);
+    expect(built.code, built.output).toBe(0);
+  });
+
+  afterAll(async () => {
+    await containers.removeLabelled('io.imgmono.managed', 'true').catch(() => undefined);
+    await removeNamespaceImages(ns);
+    await ws?.remove();
+  });
+
+  it.each<[string, Record<string, unknown>, number, string[]]>([
+    [
+      'a passing spec of every kind',
+      {
+        commandTests: [
+          { name: 'shell works', command: 'sh', args: ['-c', 'echo $((6*7))'], expectedOutput: ['^42$'] },
+          { name: 'a copied script runs', command: '/tmp/t/script.sh', args: ['arg1'], files: { '/tmp/t/script.sh': 'script.sh' }, expectedOutput: ['script ran with arg1'] },
+          { name: 'no network by default', command: 'sh', args: ['-c', 'ls /sys/class/net'], expectedOutput: ['^lo$'], excludedOutput: ['eth0'] },
+        ],
+        fileExistenceTests: [{ path: '/etc/app/app.conf', permissions: '-rw-r-----', uid: 0, gid: 0 }, { path: '/etc/shadow-nope', shouldExist: false }],
+        fileContentTests: [{ path: '/www/index.html', expectedContents: ['^hello-from-app$'] }],
+        metadataTest: { envVars: [{ key: 'APP_MODE', value: 'test' }], cmd: ['httpd', '-f', '-p', '127.0.0.1:8080', '-h', '/www'], labels: [{ key: 'io.imgmono.project', value: `NS/app` }], recordedLabels: true },
+      },
+      0,
+      ['[NS/app] PASS command "shell works"', '[NS/app] PASS file-existence "/etc/app/app.conf exists"', '[NS/app] PASS metadata "metadata"', '[NS/app] image-test: 7 passed, 0 failed in'],
+    ],
+    [
+      'a wrong exit code',
+      { commandTests: [{ name: 'exits 3', command: 'sh', args: ['-c', 'echo line-one; echo line-two; exit 3'] }] },
+      1,
+      ['[NS/app] FAIL command "exits 3"', ': exit code 3, expected 0', '[NS/app]   command: sh -c "echo line-one; echo line-two; exit 3"', '[NS/app]   exit code: 3', '[NS/app]   | line-one', '[NS/app]   | line-two', '[NS/app] image-test: 0 passed, 1 failed'],
+    ],
+    ['output that does not match', { commandTests: [{ name: 'greets', command: 'echo', args: ['hello'], expectedOutput: ['^goodbye$'] }] }, 1, ['[NS/app] FAIL command "greets"', ': output does not match /^goodbye$/']],
+    ['a missing file', { fileExistenceTests: [{ path: '/usr/bin/python3' }] }, 1, ['[NS/app] FAIL file-existence "/usr/bin/python3 exists"', ': /usr/bin/python3 does not exist']],
+    ['wrong file permissions', { fileExistenceTests: [{ path: '/etc/app/app.conf', permissions: '-rw-r--r--' }] }, 1, [': /etc/app/app.conf has permissions -rw-r-----, expected -rw-r--r--']],
+    ['a wrong label', { metadataTest: { labels: [{ key: 'io.imgmono.project', value: 'opendev/other' }] } }, 1, ['[NS/app] FAIL metadata "metadata"', ': label io.imgmono.project is "NS/app", expected "opendev/other"']],
+    ['a time limit exceeded', { commandTests: [{ name: 'hangs', command: 'sleep', args: ['60'], timeoutSeconds: 2 }] }, 1, ['[NS/app] FAIL command "hangs"', ': did not finish within 2 s (stopped)', '[NS/app]   exit code: none (stopped at the time limit)']],
+    ['a malformed spec', { commandTests: [{ command: 'true' }] }, 1, [`ERROR images/NS/app/image-test.json: commandTests[0].name is required`]],
+  ])('%s', async (_case, checks, failures, expected) => {
+    await ws.write({ [`images/${ns}/app/image-test.json`]: spec(checks) });
+    const started = Date.now();
+    const run = await test(`${ns}/app`);
+    if (failures === 0) expect(run.code, run.output).toBe(0);
+    else expect(run.code, run.output).not.toBe(0);
+    for (const text of expected) expect(run.output).toContain(text.replaceAll('NS', ns));
+    expect(run.output).not.toContain('internal error');
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(await workspaceContainers()).toEqual([]);
+  });
+
+  it('tests the image id of the build record, not the tag', async () => {
+    await ws.write({ [`images/${ns}/app/image-test.json`]: spec({ commandTests: [{ name: 'the built content', command: 'cat', args: ['/www/index.html'], expectedOutput: ['^hello-from-app$'] }] }) });
+    // someone moves the tag to another image: the test must not follow it
+    await docker.getImage(`${ns}/root:latest`).tag({ repo: `${ns}/app`, tag: 'latest' });
+    try {
+      const run = await test(`${ns}/app`);
+      expect(run.code, run.output).toBe(0);
+      const record = JSON.parse(await fs.readFile(path.join(ws.root, 'dist/images', ns, 'app/build.json'), 'utf8'));
+      expect(run.output).toContain(`(image ${record.imageId.slice(0, 19)}, images/${ns}/app/image-test.json)`);
+    } finally {
+      await ws.nx(['run', `${ns}/app:image`, '--output-style=stream']);
+    }
+  });
+
+  describe('scenarios', () => {
+    const scenario = (name: string, body: Record<string, unknown>) => ({
+      [`scenarios/${name}/scenario.json`]: JSON.stringify({ $schema: '../../tools/image-plugin/schemas/scenario.schema.json', ...body }),
+    });
+    const web = { name: 'web', image: `NS/app`, command: ['httpd', '-f', '-p', '127.0.0.1:8080', '-h', '/www'], ready: { command: ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/'], timeoutSeconds: 20 } };
+    const sub = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll('NS', ns));
+
+    it('starts services in one loopback-only namespace, probes them, runs the tests, and removes everything', async () => {
+      await ws.write(
+        scenario(
+          'web',
+          sub({
+            timeoutSeconds: 60,
+            services: [web],
+            tests: [
+              { name: 'a client reaches the service on loopback', image: 'NS/app', command: 'wget', args: ['-q', '-O', '-', 'http://127.0.0.1:8080/index.html'], expectedOutput: ['^hello-from-app$'] },
+              { name: 'and nothing else', image: 'NS/app', command: 'sh', args: ['-c', 'ls /sys/class/net'], expectedOutput: ['^lo$'], excludedOutput: ['eth'] },
+            ],
+          }),
+        ),
+      );
+      const graph = await ws.nx(['show', 'project', 'scenarios/web', '--json']);
+      expect(JSON.parse(graph.output.slice(graph.output.indexOf('{'))).implicitDependencies).toEqual([`${ns}/app`]);
+      const run = await test('scenarios/web');
+      expect(run.code, run.output).toBe(0);
+      expect(run.output).toContain('[scenarios/web] PASS command "web ready"');
+      expect(run.output).toContain('[scenarios/web] PASS command "a client reaches the service on loopback"');
+      expect(run.output).toContain('[scenarios/web] image-test: 3 passed, 0 failed');
+      expect(await workspaceContainers()).toEqual([]);
+    });
+
+    it('a service that never becomes ready fails within its limit, with that service log', async () => {
+      await ws.write(
+        scenario(
+          'stuck',
+          sub({
+            timeoutSeconds: 60,
+            services: [{ name: 'stuck', image: 'NS/app', command: ['sh', '-c', 'echo "config error: no listen address" >&2; sleep 600'], ready: { command: ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9/'], timeoutSeconds: 4 } }],
+            tests: [{ name: 'never runs', image: 'NS/app', command: 'true' }],
+          }),
+        ),
+      );
+      const started = Date.now();
+      const run = await test('scenarios/stuck');
+      expect(run.code).not.toBe(0);
+      expect(Date.now() - started).toBeLessThan(40_000);
+      expect(run.output).toContain('[scenarios/stuck] FAIL command "stuck ready"');
+      expect(run.output).toContain(': not ready within 4 s: wget -q -O /dev/null http://127.0.0.1:9/ never exited 0');
+      expect(run.output).toContain('[scenarios/stuck] --- logs of service stuck (last 60 lines) ---');
+      expect(run.output).toContain('[scenarios/stuck]   stuck | config error: no listen address');
+      expect(run.output).not.toContain('never runs');
+      expect(await workspaceContainers()).toEqual([]);
+    });
+
+    it('an interrupted scenario leaves no container behind', async () => {
+      await ws.write(
+        scenario(
+          'slow',
+          sub({ timeoutSeconds: 300, services: [web], tests: [{ name: 'takes long', image: 'NS/app', command: 'sh', args: ['-c', 'echo slow-test-started; sleep 120'], timeoutSeconds: 200 }] }),
+        ),
+      );
+      const running = ws.start(['run', 'scenarios/slow:image-test', '--output-style=stream']);
+      await running.waitFor(/PASS command "web ready"/);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      running.signalGroup('SIGINT');
+      const run = await running.done;
+      expect(run.code === 0 && run.signal === null).toBe(false);
+      const left = async () => workspaceContainers();
+      let remaining = await left();
+      for (let i = 0; i < 20 && remaining.length > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        remaining = await left();
+      }
+      expect(remaining).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The image tests of the CI flow, after the main job: `nx affected -t image-test`
+# runs the image-test.json checks of every affected image and every affected
+# scenario, on the images of this run (their image targets run first, reusing
+# what the main job built). The change's base commit comes from NX_BASE, as Nx
+# reads it (a Zuul job sets it to the change's parent); without it, every image
+# and scenario is tested. Extra arguments go to nx.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+bash tools/scripts/bootstrap.sh
+export NX_DAEMON=false NX_TUI=false
+export NX_BATCH_MODE="${NX_BATCH_MODE:-true}"
+if [ -n "${NX_BASE:-}" ]; then
+  echo "image-tests: testing what changed since ${NX_BASE} (nx affected -t image-test)"
+  exec npx nx affected -t image-test --output-style=stream "$@"
+fi
+echo "image-tests: NX_BASE is not set: testing every image and scenario (nx run-many -t image-test)"
+exec npx nx run-many -t image-test --output-style=stream "$@"

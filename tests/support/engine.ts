@@ -4,6 +4,7 @@
  * own error, so a CI run can never pass without testing anything.
  */
 import Docker from 'dockerode';
+import { demuxContainerOutput } from '@imgmono/engine';
 import { LABEL } from '@imgmono/image-meta';
 
 export const docker = new Docker();
@@ -64,22 +65,10 @@ export async function runInImage(image: string, cmd: string[], entrypoint: strin
     await container.start();
     const { StatusCode } = await container.wait();
     const logs = await container.logs({ stdout: true, stderr: true, follow: false });
-    return { exitCode: StatusCode, output: demux(logs as unknown as Buffer) };
+    return { exitCode: StatusCode, output: demuxContainerOutput(logs as unknown as Buffer) };
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
   }
-}
-
-/** The engine multiplexes stdout and stderr in 8-byte-framed chunks when there is no TTY. */
-function demux(buffer: Buffer): string {
-  let out = '';
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    const size = buffer.readUInt32BE(offset + 4);
-    out += buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
-    offset += 8 + size;
-  }
-  return out;
 }
 
 /**

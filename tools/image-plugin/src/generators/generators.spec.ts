@@ -2,6 +2,7 @@
 import { Tree, addProjectConfiguration, readProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { parseImageTestSpec } from '@imgmono/image-test';
 import imageGenerator from './image/generator';
 import namespaceGenerator from './namespace/generator';
 import sourceGenerator from './source/generator';
@@ -52,6 +53,15 @@ describe('image generator', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('starts the image with an image-test.json that the image-test target accepts', async () => {
+    await imageGenerator(tree, { name: 'opendev/nodepool-builder', parent: 'opendev/diskimage-builder', sources: 'nodepool' });
+    const file = 'images/opendev/nodepool-builder/image-test.json';
+    const spec = parseImageTestSpec(tree.read(file, 'utf-8')!, file);
+    expect(spec.checks).toEqual([
+      expect.objectContaining({ kind: 'metadata', labels: [{ key: 'io.imgmono.project', value: 'opendev/nodepool-builder', isRegex: false }], recordedLabels: true }),
+    ]);
   });
 
   it("defaults the parent to the namespace's base and installs the given packages", async () => {

@@ -52,4 +52,33 @@ describe('image plugin', () => {
     const results = await createNodesV2[1](['images/a/b/Dockerfile'], { imageTargetName: 'docker' }, { nxJsonConfiguration: {}, workspaceRoot: root });
     expect(results[0][1].projects?.['images/a/b']?.targets?.docker?.dependsOn).toEqual(['^docker']);
   });
+
+  it('gives an image with an image-test.json an image-test target on its own image, and passes secretEnv on', async () => {
+    await writeTree(root, { 'images/a/tested/Dockerfile': 'FROM scratch\n', 'images/a/tested/image-test.json': '{}', 'images/a/plain/Dockerfile': 'FROM scratch\n' });
+    const results = await createNodesV2[1](['images/a/tested/Dockerfile', 'images/a/plain/Dockerfile'], { secretEnv: ['ZUUL_TOKEN'] }, { nxJsonConfiguration: {}, workspaceRoot: root });
+    const tested = results[0][1].projects?.['images/a/tested']?.targets ?? {};
+    expect(tested['image-test']).toMatchObject({ executor: '@imgmono/image-plugin:image-test', dependsOn: ['image'], cache: false });
+    expect(tested.image.options).toMatchObject({ secretEnv: ['ZUUL_TOKEN'] });
+    expect(tested.push.options).toMatchObject({ secretEnv: ['ZUUL_TOKEN'] });
+    expect(Object.keys(results[1][1].projects?.['images/a/plain']?.targets ?? {})).not.toContain('image-test');
+  });
+
+  it('makes every scenarios/<name>/scenario.json a scenario project whose images are its implicitDependencies', async () => {
+    const scenario = {
+      services: [{ name: 'keystone', image: 'test/keystone', command: ['serve'], ready: { command: ['probe'] } }],
+      tests: [{ name: 't', image: 'opendev/openstacksdk', command: 'python3' }],
+    };
+    await writeTree(root, { 'scenarios/identity/scenario.json': JSON.stringify(scenario) });
+    const results = await createNodesV2[1](['scenarios/identity/scenario.json'], {}, { nxJsonConfiguration: {}, workspaceRoot: root });
+    const project = results[0][1].projects?.['scenarios/identity'];
+    expect(project).toMatchObject({ name: 'scenarios/identity', tags: ['kind:scenario'], implicitDependencies: ['opendev/openstacksdk', 'test/keystone'] });
+    expect(project?.targets?.['image-test']).toMatchObject({ executor: '@imgmono/image-plugin:scenario', dependsOn: ['^image'], cache: false });
+  });
+
+  it('names the file and the field of a malformed scenario', async () => {
+    await writeTree(root, { 'scenarios/broken/scenario.json': '{"services": []}' });
+    await expect(createNodesV2[1](['scenarios/broken/scenario.json'], {}, { nxJsonConfiguration: {}, workspaceRoot: root })).rejects.toThrow(
+      'scenarios/broken/scenario.json: services must list at least one service',
+    );
+  });
 });

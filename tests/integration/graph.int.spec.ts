@@ -41,6 +41,7 @@ describe('project graph of the example images', () => {
     'opendev/nodepool-builder',
     'opendev/openstacksdk',
     'opendev/python-base',
+    'test/keystone',
     'zuul/nodepool-builder',
     'zuul/nodepool-launcher',
   ];

@@ -50,6 +50,17 @@ describe('image context', () => {
     expect(execFileSync('tar', ['-xOf', tarFile, 'Dockerfile'], { encoding: 'utf8' })).toBe('FROM sha256:pinned\n');
   });
 
+  it("leaves out what is not an input of the image (its tests), and only that", async () => {
+    await writeTree(dir, {
+      Dockerfile: 'FROM x\n',
+      'image-test.json': '{}',
+      'image-test/sample.yaml': 'a: 1\n',
+      'image-test-data.txt': 'kept',
+    });
+    const entries = await assembleImageContext({ ...request(), leaveOut: ['image-test.json', 'image-test'] });
+    expect(entries.map((entry) => entry.path)).toEqual(['Dockerfile', 'image-test-data.txt']);
+  });
+
   it('refuses a .dockerignore that excludes the Dockerfile, naming the pattern and the fix', async () => {
     await writeTree(dir, { Dockerfile: 'FROM x\n', '.dockerignore': 'Docker*\n' });
     await expect(assembleImageContext(request())).rejects.toThrow(

@@ -18,6 +18,8 @@ export interface ImageContextRequest {
   dockerfile: string;
   /** The Dockerfile as it is sent; replaces the file's bytes in the context. */
   dockerfileContent: Buffer;
+  /** Files and folders of the image's folder that are never sent (the image's own tests): not inputs of the image. */
+  leaveOut?: readonly string[];
   /** Generated entries added to the context (must not collide with the folder's files). */
   extraEntries?: ContextEntry[];
   /** The folder's `.dockerignore` rules, when already loaded. */
@@ -45,7 +47,9 @@ export async function assembleImageContext(request: ImageContextRequest): Promis
   const entries = await listContextEntries(request.folder, { filter, label: request.displayFolder });
   const out: ContextEntry[] = [];
   let sawDockerfile = false;
+  const leftOut = (entryPath: string) => (request.leaveOut ?? []).some((item) => entryPath === item || entryPath.startsWith(`${item}/`));
   for (const entry of entries) {
+    if (leftOut(entry.path)) continue;
     if (entry.path === dockerfilePath) {
       sawDockerfile = true;
       out.push({ kind: 'content', path: entry.path, mode: 0o644, content: request.dockerfileContent });

@@ -21,6 +21,7 @@ import {
   readBuildRecord,
   writeBuildRecord,
 } from '@imgmono/image-meta';
+import { IMAGE_TEST_FILE, IMAGE_TEST_FOLDER } from '@imgmono/image-test';
 import { RegistryClient } from '@imgmono/registry';
 import { ROOTFS_FILE, ROOTFS_TAR, canonicalRootfsSpec, parseRootfsSpec, runMmdebstrap, RootfsSpec } from '@imgmono/rootfs';
 import { GitError, SourceCheckoutError, SourceSettings } from '@imgmono/sources';
@@ -227,6 +228,8 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
         dockerfileContent: Buffer.from(sentDockerfile),
         extraEntries: sourcesStep.entries,
         filter,
+        // the image's tests check the image; they are not inputs of it
+        leaveOut: [IMAGE_TEST_FILE, IMAGE_TEST_FOLDER],
       });
       if (rootfsSpec !== undefined && entries.some((entry) => entry.path === ROOTFS_TAR)) {
         fail(`${request.projectRoot}/${ROOTFS_TAR} is generated from ${ROOTFS_FILE} and must not exist in the folder: delete it`);

@@ -8,6 +8,8 @@
  */
 
 export const IMAGE_TEST_FILE = 'image-test.json';
+/** A folder beside it for the tests' own files (sample configurations); like the spec, never part of the build context. */
+export const IMAGE_TEST_FOLDER = 'image-test';
 
 export interface CommandTest {
   kind: 'command';

@@ -163,10 +163,10 @@ describe.skipIf(!enabled)('engine faults', () => {
     expect(await imageIdOf(`${ns}/root2:latest`)).toBeUndefined();
   });
 
-  it('two runs at once on one workspace and engine both finish, and every tag matches its project state', async () => {
+  it('two runs at once on one workspace and engine both finish, build each image once, and every tag matches its project state', async () => {
     await ws.write({
       [`images/${ns}/slow/Dockerfile`]: `FROM ${ns}/root\nRUN echo concurrent > /version\n`,
-      ...imageProject(`${ns}/left`, [`${ns}/root`], `FROM ${ns}/root\nRUN echo left > /side\n`),
+      ...imageProject(`${ns}/left`, [`${ns}/root`], `FROM ${ns}/root\nRUN sleep 4 && echo left > /side\n`),
       ...imageProject(`${ns}/right`, [`${ns}/left`], `FROM ${ns}/left\nRUN echo right > /side\n`),
     });
     const projects = [`${ns}/root`, `${ns}/slow`, `${ns}/left`, `${ns}/right`];
@@ -174,6 +174,17 @@ describe.skipIf(!enabled)('engine faults', () => {
     const [one, two] = await Promise.all([ws.nx(args), ws.nx(args)]);
     expect(one.code, one.output).toBe(0);
     expect(two.code, two.output).toBe(0);
+    // one run builds each new image while the other waits for it, then reuses it: no double build, no race to the tag
+    for (const project of [`${ns}/left`, `${ns}/right`]) {
+      const built = [one.output, two.output].map((output) => output.split('\n').filter((line) => line.includes(`[${project}] built sha256:`)).length);
+      expect(built.reduce((a, b) => a + b), project).toBe(1);
+    }
+    expect(`${one.output}${two.output}`).toContain('waiting: another run (pid ');
+    for (const project of projects) {
+      const record = await readRecord(ws, project);
+      const tagged = await docker.getImage(`${project}:latest`).inspect();
+      expect(tagged.Id, `${project} right after the two runs`).toBe(record.imageId);
+    }
 
     const started = Date.now();
     const third = await ws.nx(args);

@@ -19,6 +19,7 @@ import {
   imageLabels,
   inputDigest as computeInputDigest,
   readBuildRecord,
+  lockPath,
   writeBuildRecord,
 } from '@imgmono/image-meta';
 import { IMAGE_TEST_FILE, IMAGE_TEST_FOLDER } from '@imgmono/image-test';
@@ -31,6 +32,7 @@ import { ImageBuildError } from './errors';
 import { formatBytes, formatSeconds, shortId } from './format';
 import { WorkspaceGitInfo } from './git-info';
 import { planParents } from './image-parents';
+import { ProjectLock, lockProject } from './project-lock';
 import { ImageSource, UsedSource, prepareSources } from './image-sources';
 
 export interface ImageBuildRequest {
@@ -121,6 +123,7 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
   };
   const folder = path.join(request.workspaceRoot, request.projectRoot);
   const dockerfileLabel = `${request.projectRoot}/${request.dockerfile}`;
+  let lock: ProjectLock | undefined;
 
   try {
     const nameProblem = imageNameProblem(request.project);
@@ -262,6 +265,10 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
     });
     log(`context ${formatBytes(context.bytes)} in ${entries.length} entries, input digest ${digest}`);
 
+    // from here to the record: one run at a time for this project in this workspace
+    lock = await lockProject(lockPath(request.workspaceRoot, request.project), { log, signal: request.signal }).catch((error: Error) =>
+      fail(`cannot take the build lock of ${request.project}: ${error.message}`),
+    );
     const previous = await readBuildRecord(request.workspaceRoot, request.project).catch(() => undefined);
     let reusable: { imageId: string; from: string } | undefined;
     if (request.noCache) {
@@ -346,6 +353,8 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
     if (error instanceof ImageBuildError) throw error;
     if (error instanceof BuildFailedError) throw new ImageBuildError(request.project, error.message);
     throw error;
+  } finally {
+    await lock?.release();
   }
 }
 

@@ -9,6 +9,11 @@ import { BuildRecord, RecordError, parseBuildRecord } from './build-record';
 
 export const RECORDS_FOLDER = 'dist/images';
 
+/** The build lock of a project (see image-build's project-lock): beside the records, not among a project's files. */
+export function lockPath(workspaceRoot: string, project: string): string {
+  return path.join(workspaceRoot, RECORDS_FOLDER, '.locks', project.split('/').join('--'));
+}
+
 export function recordPath(workspaceRoot: string, project: string): string {
   return path.join(workspaceRoot, RECORDS_FOLDER, ...project.split('/'), 'build.json');
 }

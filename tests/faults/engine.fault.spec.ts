@@ -135,7 +135,6 @@ describe.skipIf(!enabled)('engine faults', () => {
       const run = await running.done;
       expect(run.code === 0 && run.signal === null, run.output).toBe(false);
       expect(run.output).not.toMatch(new RegExp(`\\[${ns}/slow\\] built`));
-      if (target === 'group') expect(run.output).toContain(`[${ns}/slow] ${signal} received: stopping the build; no tag will be changed`);
       // the executor, if it outlived Nx, would tag when the sleep ends: wait past that
       await new Promise((resolve) => setTimeout(resolve, 14_000));
       expect(await imageIdOf(`${ns}/slow:latest`)).toBe(before);

@@ -13,7 +13,7 @@ import { integrationEnabled } from '../support/engine';
 import { REPO_ROOT, TestWorkspace, createTestWorkspace } from '../support/test-workspace';
 
 const enabled = await integrationEnabled();
-const COPIED = ['images/debian/bookworm', 'images/opendev/python-base', 'images/opendev/openstacksdk', 'images/test/keystone', 'scenarios', 'sources', 'namespaces.json'];
+const COPIED = ['images/debian/bookworm', 'images/opendev/python-base', 'images/opendev/openstacksdk', 'images/test/keystone', 'scenarios/keystone-identity', 'sources', 'namespaces.json'];
 const env = { IMAGE_SOURCES_CLONE: 'false', IMAGE_SOURCES_SIBLINGS: '/nonexistent', IMAGE_SOURCES_STRICT: 'false' };
 
 /** Seconds from the summary line of one project's image-test run. */

@@ -42,6 +42,7 @@ describe('project graph of the example images', () => {
     'opendev/openstacksdk',
     'opendev/python-base',
     'test/keystone',
+    'test/zookeeper',
     'zuul/nodepool-builder',
     'zuul/nodepool-launcher',
   ];

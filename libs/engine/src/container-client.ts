@@ -26,6 +26,8 @@ export interface ContainerSpec {
   /** Replaces the image's entrypoint; default: none, so the command runs as is. */
   entrypoint?: string[];
   env?: Record<string, string>;
+  /** The user to run as; default: the image's. */
+  user?: string;
   labels: Record<string, string>;
   /** `none`, `host`, or `container:<id>` to share another container's network namespace. */
   networkMode: string;
@@ -84,6 +86,7 @@ export function createContainerClient(docker: Docker = new Docker(), host: strin
         Cmd: spec.command,
         Entrypoint: spec.entrypoint ?? [],
         Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
+        User: spec.user,
         Labels: spec.labels,
         HostConfig: { NetworkMode: spec.networkMode, AutoRemove: false, Init: false },
       })

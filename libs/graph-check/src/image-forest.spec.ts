@@ -22,6 +22,7 @@ describe('renderForest', () => {
       'test/',
       '  (on opendev/python-base)',
       '  test/keystone',
+      '  test/zookeeper',
       'zuul/',
       '  (on opendev/python-base)',
       '  zuul/nodepool-builder  <- nodepool, openstacksdk (optional), diskimage-builder (optional)',

@@ -8,7 +8,8 @@
 import type { ContainerClient } from '@imgmono/engine';
 import { LABEL, sourceLabel } from '@imgmono/image-meta';
 import { ImageFacts, RecordFacts, Verdict, commandApplies, judgeCommand, judgeFileContent, judgeFileExistence, judgeMetadata } from './image-checks';
-import type { CommandTest, ImageCheck } from './test-spec';
+import { readFiles } from './container-files';
+import type { ImageCheck } from './test-spec';
 
 export interface CheckResult {
   kind: ImageCheck['kind'];
@@ -64,7 +65,7 @@ export async function runImageTests(run: ImageTestRun, containers: ContainerClie
             env: check.envVars,
             labels: run.labels,
             networkMode: check.network,
-            files: await filesFor(check, run.readSpecFile),
+            files: await readFiles(check.files, run.readSpecFile),
           },
           check.timeoutSeconds * 1000,
           run.signal,
@@ -102,11 +103,6 @@ export async function runImageTests(run: ImageTestRun, containers: ContainerClie
   return results;
 }
 
-async function filesFor(test: CommandTest, read: (relative: string) => Promise<Buffer>) {
-  const files = [];
-  for (const [target, source] of Object.entries(test.files)) files.push({ path: target, content: await read(source), mode: 0o755 });
-  return files;
-}
 
 export function summarise(subject: string, results: CheckResult[], seconds: number, what: string): string {
   const count = (status: Verdict['status']) => results.filter((result) => result.verdict.status === status).length;

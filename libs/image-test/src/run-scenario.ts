@@ -6,6 +6,7 @@
  * When anything fails, the logs of every service are printed.
  */
 import type { ContainerClient, RunningService } from '@imgmono/engine';
+import { readFiles } from './container-files';
 import { ImageFacts, RecordFacts, Verdict, judgeCommand } from './image-checks';
 import { CheckResult, OUTPUT_TAIL_LINES, formatCheckLine, lastLines } from './run-image-tests';
 import type { Scenario } from './scenario-spec';
@@ -51,6 +52,8 @@ export async function runScenario(run: ScenarioRun, containers: ContainerClient,
         image: image.facts.id,
         command: service.command,
         env: service.envVars,
+        user: service.user,
+        files: await readFiles(service.files, run.readSpecFile),
         labels: { ...run.labels, 'io.imgmono.scenario.service': service.name },
         networkMode: network,
       });
@@ -90,8 +93,7 @@ export async function runScenario(run: ScenarioRun, containers: ContainerClient,
         continue;
       }
       const image = imageOf(test.image);
-      const files = [];
-      for (const [target, source] of Object.entries(test.files)) files.push({ path: target, content: await run.readSpecFile(source), mode: 0o755 });
+      const files = await readFiles(test.files, run.readSpecFile);
       const limit = Math.min(test.timeoutSeconds * 1000, remaining);
       const outcome = await containers.run(
         { image: image.facts.id, command: [test.command, ...test.args], env: test.envVars, labels: run.labels, networkMode: network, files },

@@ -7,7 +7,7 @@
  * else. Parsed up front with errors that name the field. Pure. The JSON
  * schema for editors is tools/image-plugin/schemas/scenario.schema.json.
  */
-import { COMMAND_FIELDS, CommandTest, FieldReader, TestSpecError, parseCommandTest, parseJson } from './test-spec';
+import { COMMAND_FIELDS, CommandTest, FieldReader, TestSpecError, containerFiles, parseCommandTest, parseJson } from './test-spec';
 
 export const SCENARIO_FILE = 'scenario.json';
 
@@ -18,6 +18,8 @@ export interface ScenarioService {
   command: string[];
   envVars: Record<string, string>;
   user?: string;
+  /** Files of the workspace (relative to the scenario's folder) copied into the service's container before it starts. */
+  files: Record<string, string>;
   ready: { command: string[]; timeoutSeconds: number; intervalSeconds: number };
 }
 
@@ -33,7 +35,7 @@ export interface Scenario {
 }
 
 const SCENARIO_FIELDS = ['timeoutSeconds', 'services', 'tests'];
-const SERVICE_FIELDS = ['name', 'image', 'command', 'envVars', 'user', 'ready'];
+const SERVICE_FIELDS = ['name', 'image', 'command', 'envVars', 'user', 'files', 'ready'];
 const READY_FIELDS = ['command', 'timeoutSeconds', 'intervalSeconds'];
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 
@@ -60,6 +62,7 @@ export function parseScenario(text: string, file: string): Scenario {
       command,
       envVars: reader.stringMap('envVars'),
       user: reader.string('user'),
+      files: containerFiles(reader),
       ready: { command: probe, timeoutSeconds: ready.integer('timeoutSeconds', 1, 3600) ?? 120, intervalSeconds: ready.integer('intervalSeconds', 1, 60) ?? 1 },
     };
   });

@@ -189,14 +189,20 @@ export function parseJson(text: string, file: string): Json {
 const PERMISSIONS = /^[-dl]([-r][-w][-xsS]){2}[-r][-w][-xtT]$/;
 const CONTAINER_PATH = /^\/[^\0]*$/;
 
-export function parseCommandTest(reader: FieldReader): CommandTest {
-  const network = reader.string('network') ?? 'none';
-  if (network !== 'none' && network !== 'host') throw reader.error('network', "must be 'none' or 'host'");
+/** A `files` field: container path -> file relative to the spec's folder. */
+export function containerFiles(reader: FieldReader): Record<string, string> {
   const files = reader.stringMap('files');
   for (const [target, source] of Object.entries(files)) {
     if (!CONTAINER_PATH.test(target)) throw reader.error('files', `key ${JSON.stringify(target)} must be an absolute path in the container`);
     if (source.startsWith('/')) throw reader.error('files', `${JSON.stringify(source)} must be relative to the spec's folder (and stay inside the workspace)`);
   }
+  return files;
+}
+
+export function parseCommandTest(reader: FieldReader): CommandTest {
+  const network = reader.string('network') ?? 'none';
+  if (network !== 'none' && network !== 'host') throw reader.error('network', "must be 'none' or 'host'");
+  const files = containerFiles(reader);
   return {
     kind: 'command',
     name: reader.requiredString('name'),

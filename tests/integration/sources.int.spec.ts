@@ -7,7 +7,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LABEL } from '@imgmono/image-meta';
 import { inspect, integrationEnabled, removeNamespaceImages, runInImage } from '../support/engine';
 import { bareMirror, commitAll, git, initRepo, pythonPackage } from '../support/git-fixtures';
 import { makeTempDir, removeDir } from '../support/temp-dir';

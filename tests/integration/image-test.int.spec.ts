@@ -4,6 +4,7 @@
  * one loopback-only network namespace (ready, never ready, interrupted);
  * and afterwards no container of the workspace is left (label query).
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -99,6 +100,23 @@ describe.skipIf(!enabled)('image tests and scenarios', () => {
     }
   });
 
+  it('removes what an earlier run killed before its clean-up left behind (its owner process is gone)', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const workspace = createHash('sha256').update(ws.root).digest('hex').slice(0, 12);
+    const orphan = await docker.createContainer({
+      Image: `${ns}/app`,
+      Cmd: ['true'],
+      Labels: { 'io.imgmono.managed': 'true', 'io.imgmono.workspace': workspace, 'io.imgmono.test-run': 'killed-run', 'io.imgmono.test-pid': String(dead) },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    await ws.write({ [`images/${ns}/app/image-test.json`]: spec({ commandTests: [{ name: 'shell works', command: 'true' }] }) });
+    const run = await test(`${ns}/app`);
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain(`[${ns}/app] removed 1 container(s) an interrupted test run of this workspace left behind`);
+    await expect(docker.getContainer(orphan.id).inspect()).rejects.toThrow();
+    expect(await workspaceContainers()).toEqual([]);
+  });
+
   describe('scenarios', () => {
     const scenario = (name: string, body: Record<string, unknown>) => ({
       [`scenarios/${name}/scenario.json`]: JSON.stringify({ $schema: '../../tools/image-plugin/schemas/scenario.schema.json', ...body }),
@@ -153,7 +171,7 @@ describe.skipIf(!enabled)('image tests and scenarios', () => {
       expect(await workspaceContainers()).toEqual([]);
     });
 
-    it('an interrupted scenario leaves no container behind', async () => {
+    it('an interrupted scenario (Ctrl-C, twice) leaves no container behind', async () => {
       await ws.write(
         scenario(
           'slow',
@@ -163,6 +181,9 @@ describe.skipIf(!enabled)('image tests and scenarios', () => {
       const running = ws.start(['run', 'scenarios/slow:image-test', '--output-style=stream']);
       await running.waitFor(/PASS command "web ready"/);
       await new Promise((resolve) => setTimeout(resolve, 1500));
+      // an impatient user: Ctrl-C twice; the second must not cut the clean-up short
+      running.signalGroup('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 150));
       running.signalGroup('SIGINT');
       const run = await running.done;
       expect(run.code === 0 && run.signal === null).toBe(false);

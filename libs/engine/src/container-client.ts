@@ -64,8 +64,9 @@ export interface ContainerClient {
   run(spec: ContainerSpec, timeoutMs: number, signal?: AbortSignal): Promise<RunOutcome>;
   readPath(image: string, path: string, labels: Record<string, string>): Promise<PathInImage | undefined>;
   startService(spec: ContainerSpec): Promise<RunningService>;
-  /** Containers (running or not) with this label value; for clean-up and for tests. */
-  listLabelled(key: string, value: string): Promise<string[]>;
+  /** Containers (running or not) with this label value, with all their labels; for clean-up. */
+  listLabelled(key: string, value: string): Promise<Array<{ id: string; labels: Record<string, string> }>>;
+  remove(id: string): Promise<void>;
   removeLabelled(key: string, value: string): Promise<number>;
 }
 
@@ -191,13 +192,17 @@ export function createContainerClient(docker: Docker = new Docker(), host: strin
 
     async listLabelled(key, value) {
       const containers = await docker.listContainers({ all: true, filters: { label: [`${key}=${value}`] } }).catch(engineError);
-      return containers.map((container) => container.Id);
+      return containers.map((container) => ({ id: container.Id, labels: container.Labels ?? {} }));
+    },
+
+    async remove(id) {
+      await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
     },
 
     async removeLabelled(key, value) {
-      const ids = await this.listLabelled(key, value);
-      for (const id of ids) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
-      return ids.length;
+      const found = await this.listLabelled(key, value);
+      for (const { id } of found) await this.remove(id);
+      return found.length;
     },
   };
 }

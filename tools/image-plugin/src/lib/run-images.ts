@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { ContainerClient } from '@imgmono/engine';
 import { LABEL, readBuildRecord } from '@imgmono/image-meta';
 import type { ImageFacts, RecordFacts } from '@imgmono/image-test';
 import { ExecutorInputError } from './report-failure';
@@ -40,34 +41,44 @@ export async function imageOfThisRun(workspaceRoot: string, project: string, doc
   };
 }
 
-/** Labels of every container a test run creates: the managed mark, this workspace, and this run (for clean-up by label). */
-export function testRunLabels(workspaceRoot: string, subject: string): { labels: Record<string, string>; runLabel: [string, string] } {
+const WORKSPACE_LABEL = 'io.imgmono.workspace';
+const RUN_LABEL = 'io.imgmono.test-run';
+const PID_LABEL = 'io.imgmono.test-pid';
+
+/**
+ * Labels of every container a test run creates: the managed mark, this workspace, this run
+ * (for clean-up by label), and the process that owns it (so a later run can tell a leftover).
+ */
+export function testRunLabels(workspaceRoot: string, subject: string): { labels: Record<string, string>; runLabel: [string, string]; workspaceLabel: [string, string] } {
   const run = `${subject.replace(/[^a-z0-9]+/gi, '-')}-${randomBytes(4).toString('hex')}`;
+  const workspace = createHash('sha256').update(workspaceRoot).digest('hex').slice(0, 12);
   return {
-    labels: {
-      [LABEL.managed]: 'true',
-      'io.imgmono.workspace': createHash('sha256').update(workspaceRoot).digest('hex').slice(0, 12),
-      'io.imgmono.test-run': run,
-    },
-    runLabel: ['io.imgmono.test-run', run],
+    labels: { [LABEL.managed]: 'true', [WORKSPACE_LABEL]: workspace, [RUN_LABEL]: run, [PID_LABEL]: String(process.pid) },
+    runLabel: [RUN_LABEL, run],
+    workspaceLabel: [WORKSPACE_LABEL, workspace],
   };
 }
 
-/** An AbortSignal that fires on SIGINT or SIGTERM while `body` runs; the handlers are removed afterwards. */
-export async function withInterrupts<T>(say: (line: string) => void, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const abort = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    say(`${signal} received: stopping and removing this run's containers`);
-    abort.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+function processAlive(pid: number): boolean {
   try {
-    return await body(abort.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Removes this workspace's test containers whose owning process is gone: what a run killed
+ * before its own clean-up (SIGKILL, a crash) left behind, the way testcontainers' reaper does.
+ */
+export async function removeLeftovers(containers: ContainerClient, workspaceLabel: [string, string], say: (line: string) => void): Promise<void> {
+  const orphans = (await containers.listLabelled(...workspaceLabel)).filter(({ labels }) => {
+    const pid = Number(labels[PID_LABEL]);
+    return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
+  });
+  for (const { id } of orphans) await containers.remove(id);
+  if (orphans.length > 0) say(`removed ${orphans.length} container(s) an interrupted test run of this workspace left behind`);
 }
 
 /** Reads a file a spec names, relative to the spec's folder; refuses paths that leave the workspace. */

@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { createContainerClient } from '@imgmono/engine';
 import { IMAGE_TEST_FILE, parseImageTestSpec, runImageTests, summarise } from '@imgmono/image-test';
 import { ExecutorInputError, reportFailure } from '../../lib/report-failure';
-import { imageOfThisRun, specFileReader, testRunLabels, withInterrupts } from '../../lib/run-images';
+import { withInterrupts } from '../../lib/interrupts';
+import { imageOfThisRun, removeLeftovers, specFileReader, testRunLabels } from '../../lib/run-images';
 import { strictSources } from '../../lib/run-mode';
 import type { ImageTestExecutorOptions } from './schema';
 
@@ -19,20 +20,21 @@ export default async function imageTestExecutor(options: ImageTestExecutorOption
   const specFile = path.posix.join(context.projectsConfigurations.projects[project].root, options.spec ?? IMAGE_TEST_FILE);
   const docker = new Docker();
   const containers = createContainerClient(docker);
-  const { labels, runLabel } = testRunLabels(context.root, project);
+  const { labels, runLabel, workspaceLabel } = testRunLabels(context.root, project);
   const started = Date.now();
   try {
     const text = await fs.readFile(path.join(context.root, specFile), 'utf8').catch(() => {
       throw new ExecutorInputError(`${project}: ${specFile} cannot be read: create it, or remove the image-test target`);
     });
     const spec = parseImageTestSpec(text, specFile);
+    await removeLeftovers(containers, workspaceLabel, say);
     const image = await imageOfThisRun(context.root, project, docker);
     if (image.kind === 'not-built') {
       if (strictSources(process.env)) throw new ExecutorInputError(`${project}: not built, so not tested: ${image.reason}. ${image.fix}`);
       say(`image-test: skipped, the image was not built: ${image.reason}`);
       return { success: true };
     }
-    const results = await withInterrupts(say, (signal) =>
+    const results = await withInterrupts((signal) => say(`${signal} received: stopping and removing this run's containers`), (signal) =>
       runImageTests(
         {
           subject: project,

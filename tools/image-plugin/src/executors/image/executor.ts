@@ -12,6 +12,7 @@ import { registryFromEnv } from '../../lib/registry-settings';
 import { reportFailure } from '../../lib/report-failure';
 import { strictSources } from '../../lib/run-mode';
 import { imageProjectsOf } from '../../lib/workspace-images';
+import { withInterrupts } from '../../lib/interrupts';
 import { maskedOutput, runSecrets } from '../../lib/workspace-secrets';
 import { readImageSources, sourceSettingsFromEnv } from '../../lib/workspace-sources';
 import type { ImageExecutorOptions } from './schema';
@@ -31,13 +32,6 @@ export async function runImageTask(options: ImageExecutorOptions, context: Execu
   const project = context.projectName;
   if (project === undefined) throw new Error('the image executor runs for one project; no project name in the Nx context');
   const config = context.projectsConfigurations.projects[project];
-  const abort = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    console.error(`[${project}] ${signal} received: stopping the build; no tag will be changed`);
-    abort.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   // until the secrets are known, nothing is printed but errors about the environment itself
   let output = maskedOutput([]);
   try {
@@ -49,39 +43,42 @@ export async function runImageTask(options: ImageExecutorOptions, context: Execu
     const maskedLog = (line: string) => log(maskSecrets(line, secrets));
     const dependencies = (config.implicitDependencies ?? []).filter((dep) => !dep.startsWith('!'));
     const projects = context.projectsConfigurations.projects;
-    await buildImageProject(
-      {
-        workspaceRoot: context.root,
-        project,
-        projectRoot: config.root,
-        projectFile: path.posix.join(config.root, 'project.json'),
-        dockerfile: options.dockerfile ?? 'Dockerfile',
-        buildArgs: options.buildArgs ?? {},
-        target: options.target,
-        platform: options.platform,
-        networkMode: options.network ?? process.env.IMAGE_BUILD_NETWORK ?? 'host',
-        tags: tagsFromEnv(process.env.IMAGE_TAGS) ?? options.tags ?? ['latest'],
-        workspaceImages: imageProjectsOf(projects),
-        declaredParents: dependencies,
-        git: await readWorkspaceGit(context.root),
-        sources: await readImageSources(context.root, project, projects, dependencies, options.optionalSources ?? []),
-        sourceSettings: await sourceSettingsFromEnv(context.root, process.env, project),
-        strictSources: strictSources(process.env),
-        runId: process.env.IMAGE_RUN_ID,
-        noCache: options.noCache ?? process.env.IMAGE_NO_CACHE === 'true',
-        secrets: options.secrets,
-        secretValues: secrets,
-        primarySource: options.primarySource,
-        parentRegistry,
-        signal: abort.signal,
-      },
-      { engine: createEngineClient(), log: maskedLog },
+    const git = await readWorkspaceGit(context.root);
+    const sources = await readImageSources(context.root, project, projects, dependencies, options.optionalSources ?? []);
+    const sourceSettings = await sourceSettingsFromEnv(context.root, process.env, project);
+    const announce = (signal: NodeJS.Signals) => console.error(`[${project}] ${signal} received: stopping the build; no tag will be changed`);
+    await withInterrupts(announce, (signal) =>
+      buildImageProject(
+        {
+          workspaceRoot: context.root,
+          project,
+          projectRoot: config.root,
+          projectFile: path.posix.join(config.root, 'project.json'),
+          dockerfile: options.dockerfile ?? 'Dockerfile',
+          buildArgs: options.buildArgs ?? {},
+          target: options.target,
+          platform: options.platform,
+          networkMode: options.network ?? process.env.IMAGE_BUILD_NETWORK ?? 'host',
+          tags: tagsFromEnv(process.env.IMAGE_TAGS) ?? options.tags ?? ['latest'],
+          workspaceImages: imageProjectsOf(projects),
+          declaredParents: dependencies,
+          git,
+          sources,
+          sourceSettings,
+          strictSources: strictSources(process.env),
+          runId: process.env.IMAGE_RUN_ID,
+          noCache: options.noCache ?? process.env.IMAGE_NO_CACHE === 'true',
+          secrets: options.secrets,
+          secretValues: secrets,
+          primarySource: options.primarySource,
+          parentRegistry,
+          signal,
+        },
+        { engine: createEngineClient(), log: maskedLog },
+      ),
     );
     return { success: true };
   } catch (error) {
     return reportFailure(project, error, output.error);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }

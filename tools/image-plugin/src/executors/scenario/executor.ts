@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { createContainerClient } from '@imgmono/engine';
 import { ImageFacts, RecordFacts, SCENARIO_FILE, parseScenario, runScenario, scenarioImages, summarise } from '@imgmono/image-test';
 import { ExecutorInputError, reportFailure } from '../../lib/report-failure';
-import { imageOfThisRun, specFileReader, testRunLabels, withInterrupts } from '../../lib/run-images';
+import { withInterrupts } from '../../lib/interrupts';
+import { imageOfThisRun, removeLeftovers, specFileReader, testRunLabels } from '../../lib/run-images';
 import { strictSources } from '../../lib/run-mode';
 
 export default async function scenarioExecutor(_options: Record<string, never>, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -20,13 +21,14 @@ export default async function scenarioExecutor(_options: Record<string, never>, 
   const file = path.posix.join(root, SCENARIO_FILE);
   const docker = new Docker();
   const containers = createContainerClient(docker);
-  const { labels, runLabel } = testRunLabels(context.root, project);
+  const { labels, runLabel, workspaceLabel } = testRunLabels(context.root, project);
   const started = Date.now();
   try {
     const text = await fs.readFile(path.join(context.root, file), 'utf8').catch(() => {
       throw new ExecutorInputError(`${project}: ${file} cannot be read`);
     });
     const scenario = parseScenario(text, file);
+    await removeLeftovers(containers, workspaceLabel, say);
     const images = new Map<string, { facts: ImageFacts; record: RecordFacts }>();
     for (const image of scenarioImages(scenario)) {
       const found = await imageOfThisRun(context.root, image, docker);
@@ -37,7 +39,7 @@ export default async function scenarioExecutor(_options: Record<string, never>, 
       }
       images.set(image, found);
     }
-    const results = await withInterrupts(say, (signal) =>
+    const results = await withInterrupts((signal) => say(`${signal} received: stopping and removing this run's containers`), (signal) =>
       runScenario(
         { subject: project, scenario, images, labels, readSpecFile: specFileReader(context.root, root, file), signal },
         containers,

@@ -6,3 +6,4 @@ export * from './build-image';
 export * from './run-summary';
 export * from './image-sources';
 export * from './build-policy';
+export { processAlive } from './project-lock';

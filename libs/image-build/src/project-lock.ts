@@ -13,7 +13,8 @@ export interface ProjectLock {
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this machine still runs (a lock's or a container's owner). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -38,7 +39,7 @@ export async function lockProject(
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const pid = Number(await fs.readFile(owner, 'utf8').catch(() => ''));
-    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) {
       // its owner died without releasing it (killed): take it over
       await fs.rm(dir, { recursive: true, force: true });
       continue;

@@ -9,6 +9,7 @@ import type Docker from 'dockerode';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerClient } from '@imgmono/engine';
+import { processAlive } from '@imgmono/image-build';
 import { LABEL, readBuildRecord } from '@imgmono/image-meta';
 import type { ImageFacts, RecordFacts } from '@imgmono/image-test';
 import { ExecutorInputError } from './report-failure';
@@ -57,15 +58,6 @@ export function testRunLabels(workspaceRoot: string, subject: string): { labels:
     runLabel: [RUN_LABEL, run],
     workspaceLabel: [WORKSPACE_LABEL, workspace],
   };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { packContext } from '@imgmono/build-context';
 import { demuxContainerOutput, permissionString } from './container-output';
-import { EngineUnavailableError } from './errors';
+import { engineConnectionError } from './errors';
 import { describeEngineHost } from './engine-client';
 
 export interface ContainerFile {
@@ -74,9 +74,7 @@ const CONTENT_LIMIT = 1 << 20;
 
 export function createContainerClient(docker: Docker = new Docker(), host: string = describeEngineHost()): ContainerClient {
   const engineError = (error: unknown): never => {
-    const code = (error as NodeJS.ErrnoException)?.code ?? '';
-    if (['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE'].includes(code)) throw new EngineUnavailableError(host, `${code}: ${(error as Error).message}`);
-    throw error;
+    throw engineConnectionError(error, host) ?? error;
   };
 
   const create = async (spec: ContainerSpec) => {

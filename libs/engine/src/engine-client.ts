@@ -6,7 +6,7 @@
 import Docker from 'dockerode';
 import { Readable } from 'node:stream';
 import { BuildOutputReader, BuildEvent } from './build-output';
-import { BuildFailedError, EngineRequestError, EngineUnavailableError } from './errors';
+import { BuildFailedError, EngineRequestError, EngineUnavailableError, engineConnectionError } from './errors';
 import { collectStream, readProgressLines } from './progress-stream';
 
 /** What the engine needs to log in to a registry; sent in a header, never logged. */
@@ -72,11 +72,7 @@ export function describeEngineHost(env: NodeJS.ProcessEnv = process.env): string
 
 export function createEngineClient(docker: Docker = new Docker(), host: string = describeEngineHost()): EngineClient {
   const unavailable = (error: unknown, during?: string): never => {
-    const err = error as NodeJS.ErrnoException;
-    if (['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(err?.code ?? '') || err?.message === 'aborted') {
-      throw new EngineUnavailableError(host, `${err.code ?? 'connection closed'}: ${err.message}`, during);
-    }
-    throw error;
+    throw engineConnectionError(error, host, during) ?? error;
   };
   /** After a stream ended early: did the engine go away, or did it end the stream itself? */
   const stillAnswers = async () => docker.ping().then(() => true, () => false);

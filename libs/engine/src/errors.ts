@@ -31,3 +31,13 @@ export class EngineRequestError extends Error {
     this.name = 'EngineRequestError';
   }
 }
+
+/** Error codes that mean the engine could not be reached (or went away), not that it refused a request. */
+const CONNECTION_CODES = ['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'];
+
+/** The error as an EngineUnavailableError when it is a connection failure; undefined when it is anything else. */
+export function engineConnectionError(error: unknown, host: string, during?: string): EngineUnavailableError | undefined {
+  const err = error as NodeJS.ErrnoException | undefined;
+  if (!CONNECTION_CODES.includes(err?.code ?? '') && err?.message !== 'aborted') return undefined;
+  return new EngineUnavailableError(host, `${err?.code ?? 'connection closed'}: ${err?.message}`, during);
+}

@@ -242,7 +242,8 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
       throw error;
     }
     const buildArgs = { ...request.buildArgs, ...sourcesStep.buildArgs };
-    const carried = secretsCarried({ ...buildArgs, ...sourcesStep.labels }, request.secretValues ?? []);
+    // the target's own build arguments went through the build policy; these come from the sources
+    const carried = secretsCarried({ ...sourcesStep.buildArgs, ...sourcesStep.labels }, request.secretValues ?? []);
     if (carried !== undefined) fail(`${carried}: it would be kept in the image and its record; remove it from the workspace, or hand the source over without credentials in its URL`);
     const dockerfilePath = request.dockerfile.split(path.sep).join('/');
     const scanner = new SecretScanner(request.secretValues ?? []);

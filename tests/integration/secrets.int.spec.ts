@@ -6,7 +6,10 @@
  * refused, naming where and which secret but never the value. A build and
  * push with both secrets in the environment leaves neither in the image's
  * layers (`docker save`), its history (`docker history --no-trunc`), its
- * config, the records, or anything printed.
+ * config, the records, or anything printed. The workspace's origin URL carries
+ * the token as CI systems write it (https://ci:<token>@host/repo.git), and a
+ * source's URL carries another token as its user (https://<token>@host): labels,
+ * records and output keep both URLs without their user information.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -22,9 +25,11 @@ const enabled = await integrationEnabled();
 const TOKEN = 'tok-5ecr3t-value-7f3a';
 const USER = 'zuul';
 const PASSWORD = 'Reg1stry-Pa55-9c1e';
+/** Not marked secret anywhere: only its place in a URL's user information says what it is. */
+const URL_TOKEN = 'ghp-urlT0ken-31d9c0a7';
 
 /** Every form a secret could take in text: as is, and base64 (alone, or as user:password in a Basic header). */
-const forms = [TOKEN, PASSWORD, Buffer.from(TOKEN).toString('base64').replace(/=+$/, ''), Buffer.from(`${USER}:${PASSWORD}`).toString('base64').replace(/=+$/, '')];
+const forms = [TOKEN, PASSWORD, URL_TOKEN, Buffer.from(TOKEN).toString('base64').replace(/=+$/, ''), Buffer.from(`${USER}:${PASSWORD}`).toString('base64').replace(/=+$/, '')];
 const leaks = (text: string | Buffer) => forms.filter((form) => (typeof text === 'string' ? text.includes(form) : text.includes(Buffer.from(form))));
 
 describe.skipIf(!enabled)('secrets', () => {
@@ -56,7 +61,7 @@ describe.skipIf(!enabled)('secrets', () => {
     nxJson.plugins[0].options.secretEnv = ['SITE_TOKEN'];
     await ws.write({
       'nx.json': JSON.stringify(nxJson, null, 2),
-      'sources/tool/source.json': JSON.stringify({ url: 'file:///nowhere/tool.git', ref: '1.0.0' }),
+      'sources/tool/source.json': JSON.stringify({ url: `https://${URL_TOKEN}@git.example.invalid/tool.git`, ref: '1.0.0' }),
       ...busyboxRoot(`${ns}/root`),
       ...imageProject(`${ns}/clean`, [`${ns}/root`], `FROM ${ns}/root\nARG SITE_NAME\nRUN echo "building for $SITE_NAME" && echo "$SITE_NAME" > /site\n`),
       [`images/${ns}/clean/project.json`]: JSON.stringify({ name: `${ns}/clean`, implicitDependencies: [`${ns}/root`], targets: { image: { options: { buildArgs: { SITE_NAME: 'opendev' } } } } }),
@@ -65,7 +70,11 @@ describe.skipIf(!enabled)('secrets', () => {
       ...imageProject(`${ns}/folder-file`, [`${ns}/root`], `FROM ${ns}/root\nCOPY site.ini /etc/site.ini\n`, { 'site.ini': `token=${TOKEN}\n` }),
       ...imageProject(`${ns}/in-dockerfile`, [`${ns}/root`], `FROM ${ns}/root\nENV SITE_TOKEN=${TOKEN}\n`),
       ...imageProject(`${ns}/from-source`, [`${ns}/root`, 'tool'], `FROM ${ns}/root\nCOPY .sources/tool /opt/tool\n`),
+      // the same checkout without the untracked credentials file: builds, and must keep the source URL's token out
+      ...imageProject(`${ns}/with-source`, [`${ns}/root`, 'tool'], `FROM ${ns}/root\nCOPY .sources/tool /opt/tool\n`, { '.dockerignore': '.sources/tool/site.ini\n' }),
     });
+    // the workspace's origin as GitLab CI writes it: the marked token in the URL's user information
+    await ws.git(['remote', 'set-url', 'origin', `https://ci:${TOKEN}@git.example.invalid/imgmono.git`]);
     env = {
       SITE_TOKEN: TOKEN,
       IMAGE_REGISTRY: registry.host,
@@ -116,6 +125,21 @@ describe.skipIf(!enabled)('secrets', () => {
     const records = (await fs.readdir(path.join(ws.root, 'dist'), { recursive: true })).map(String).filter((file) => file.endsWith('.json'));
     expect(records.length).toBeGreaterThanOrEqual(2);
     for (const record of records) expect(leaks(await fs.readFile(path.join(ws.root, 'dist', record), 'utf8')), record).toEqual([]);
+  });
+
+  it('URLs with credentials (the origin, a source) reach labels, records and output without their user information', async () => {
+    const run = await nx(['run', `${ns}/with-source:image`, '--exclude-task-dependencies', '--output-style=stream'], );
+    expect(run.code, run.output).toBe(0);
+    for (const name of ['clean', 'with-source']) {
+      const labels = (await docker.getImage(`${ns}/${name}:latest`).inspect()).Config.Labels;
+      expect(labels[LABEL.source]).toBe('https://git.example.invalid/imgmono.git');
+      if (name === 'with-source') expect(labels['io.imgmono.source.tool.url']).toBe('https://git.example.invalid/tool.git');
+      const history = await docker.getImage(`${ns}/${name}:latest`).history();
+      expect(leaks(JSON.stringify(history))).toEqual([]);
+    }
+    const record = JSON.parse(await fs.readFile(path.join(ws.root, 'dist/images', ns, 'with-source/build.json'), 'utf8'));
+    expect(record.sources[0].url).toBe('https://git.example.invalid/tool.git');
+    expect(leaks(JSON.stringify(record))).toEqual([]);
   });
 
   it('no run printed a secret in any form', () => {

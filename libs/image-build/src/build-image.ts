@@ -242,9 +242,6 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
       throw error;
     }
     const buildArgs = { ...request.buildArgs, ...sourcesStep.buildArgs };
-    // the target's own build arguments went through the build policy; these come from the sources
-    const carried = secretsCarried({ ...sourcesStep.buildArgs, ...sourcesStep.labels }, request.secretValues ?? []);
-    if (carried !== undefined) fail(`${carried}: it would be kept in the image and its record; remove it from the workspace, or hand the source over without credentials in its URL`);
     const dockerfilePath = request.dockerfile.split(path.sep).join('/');
     const scanner = new SecretScanner(request.secretValues ?? []);
     const context = await hashContext(entries, dockerfilePath, scanner.active ? (file, piece) => scanner.push(file, piece) : undefined);
@@ -265,6 +262,19 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
       generated,
     });
     log(`context ${formatBytes(context.bytes)} in ${entries.length} entries, input digest ${digest}`);
+    const labels = imageLabels({
+      project: request.project,
+      inputDigest: digest,
+      parents,
+      externalBase: plan.externalBase,
+      created: now(),
+      workspaceSource: request.git.source,
+      workspaceRevision: request.git.revision,
+      extra: sourcesStep.labels,
+    });
+    // everything the image keeps: every build argument and every label, the workspace's own included
+    const carried = secretsCarried({ ...buildArgs, ...labels }, request.secretValues ?? []);
+    if (carried !== undefined) fail(`${carried}: it would be kept in the image and its record; remove it from the workspace, or hand the source over without credentials in its URL`);
 
     // from here to the record: one run at a time for this project in this workspace
     lock = await lockProject(lockPath(request.workspaceRoot, request.project), { log, signal: request.signal }).catch((error: Error) =>
@@ -292,11 +302,8 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
         log,
         entries,
         rootfsSpec,
-        digest,
         expectedContextSha: rootfsSpec ? undefined : context.sha256,
-        parents,
-        externalBase: plan.externalBase,
-        now,
+        labels,
         dockerfileLines: parsed.instructions.map((i) => i.line),
         dockerfileLabel,
         dockerfilePath,
@@ -304,7 +311,6 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
         builtStages: plan.stages,
         allStages: plan.allStages,
         buildArgs,
-        extraLabels: sourcesStep.labels,
         noCache: request.noCache ?? false,
       });
       status = 'built';
@@ -454,11 +460,8 @@ interface SendBuildArgs {
   log: (line: string) => void;
   entries: ContextEntry[];
   rootfsSpec?: RootfsSpec;
-  digest: string;
   expectedContextSha?: string;
-  parents: ParentImage[];
-  externalBase?: string;
-  now: () => Date;
+  labels: Record<string, string>;
   dockerfileLines: number[];
   dockerfileLabel: string;
   dockerfilePath: string;
@@ -466,7 +469,6 @@ interface SendBuildArgs {
   builtStages: Stage[];
   allStages: Stage[];
   buildArgs: Record<string, string>;
-  extraLabels: Record<string, string>;
   noCache: boolean;
 }
 
@@ -483,18 +485,8 @@ async function sendBuild(args: SendBuildArgs): Promise<string> {
       log(`root file system ${formatBytes(stat.size)} made from Debian packages`);
       entries = [...entries, { kind: 'file', path: ROOTFS_TAR, mode: 0o644, size: stat.size, absolutePath: tarFile }];
     }
-    const labels = imageLabels({
-      project: request.project,
-      inputDigest: args.digest,
-      parents: args.parents,
-      externalBase: args.externalBase,
-      created: args.now(),
-      workspaceSource: request.git.source,
-      workspaceRevision: request.git.revision,
-      extra: args.extraLabels,
-    });
     // One LABEL instruction at the end of the built stage: one step, instead of one per label.
-    const labelled = appendLabels(args.sentDockerfile, args.builtStages, args.allStages, labels);
+    const labelled = appendLabels(args.sentDockerfile, args.builtStages, args.allStages, args.labels);
     entries = entries.map((entry) =>
       entry.path === args.dockerfilePath ? { kind: 'content', path: entry.path, mode: 0o644, content: Buffer.from(labelled) } : entry,
     );

@@ -18,7 +18,8 @@ describe('build policy', () => {
     ['a secret mount', 'FROM a\nRUN --mount=type=secret,id=npmrc cat /run/secrets/npmrc\n', {}, [], /^images\/a\/b\/Dockerfile:2: RUN --mount=type=secret asks for a secret, which is refused/],
     ['an ssh mount', 'FROM a\nRUN --mount=type=ssh git clone x\n', {}, [], /^images\/a\/b\/Dockerfile:2: RUN --mount=type=ssh asks for a SSH agent/],
     ['an argument carrying a marked secret value', 'FROM a\n', { SITE_URL: 'https://x.example/?t=hunter2-token' }, [], /^images\/a\/b\/project.json: build argument SITE_URL carries the value of SITE_TOKEN, which is secret, and is refused/],
-    ['an argument with a password in a URL', 'FROM a\n', { PIP_INDEX_URL: 'https://ci:hunter2@pypi.example/simple' }, [], /build argument PIP_INDEX_URL carries a URL with a password in it, and is refused/],
+    ['an argument with a password in a URL', 'FROM a\n', { PIP_INDEX_URL: 'https://ci:hunter2@pypi.example/simple' }, [], /build argument PIP_INDEX_URL carries a URL with user information \(a user name, password or token\) in it, and is refused/],
+    ['an argument with a token as the user of a URL', 'FROM a\n', { PIP_INDEX_URL: 'https://hunter2@pypi.example/simple' }, [], /build argument PIP_INDEX_URL carries a URL with user information/],
     ['a cache mount', 'FROM a\nRUN --mount=type=cache,target=/root/.cache pip install x\n', {}, [], /^images\/a\/b\/Dockerfile:2: RUN --mount=type=cache needs BuildKit/],
   ])('refuses %s', (_what, dockerfile, args, secrets, message) => {
     const problems = check(dockerfile, args, secrets);
@@ -30,9 +31,10 @@ describe('build policy', () => {
 
 describe('secretsCarried', () => {
   it.each<[string, Record<string, string>, string | undefined]>([
-    ['nothing secret', { VERSION: '1.2', URL: 'https://zuul@opendev.org/x' }, undefined],
+    ['nothing secret', { VERSION: '1.2', URL: 'https://opendev.org/x', SSH: 'git@opendev.org:x' }, undefined],
     ['a marked value inside a longer one', { B: 'ok', A: 'Bearer hunter2-token' }, 'A carries the value of SITE_TOKEN, which is secret'],
-    ['a URL password', { 'io.imgmono.source.x.url': 'https://user:pw@host/x.git' }, 'io.imgmono.source.x.url carries a URL with a password in it'],
+    ['a URL password', { 'io.imgmono.source.x.url': 'https://user:pw@host/x.git' }, 'io.imgmono.source.x.url carries a URL with user information (a user name, password or token) in it'],
+    ['a token as the user of a URL', { 'org.opencontainers.image.source': 'https://ghp_0123456789@github.example/x.git' }, 'org.opencontainers.image.source carries a URL with user information (a user name, password or token) in it'],
   ])('%s', (_case, values, expected) => {
     expect(secretsCarried(values, [token])).toBe(expected);
   });

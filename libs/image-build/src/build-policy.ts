@@ -7,7 +7,7 @@
  * engine's socket: the build request carries no such options at all. Pure.
  */
 import { ParsedDockerfile, splitFlags } from '@imgmono/dockerfile';
-import { SecretValue, findSecret } from '@imgmono/secrets';
+import { SecretValue, findSecret, hasUrlUserInfo } from '@imgmono/secrets';
 
 /** Build argument names that hold secrets by every convention. */
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
@@ -23,18 +23,16 @@ export interface PolicyInput {
   secretValues?: readonly SecretValue[];
 }
 
-/** A URL with a password in it: `scheme://user:password@host`. */
-const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
-
 /**
  * Which of these values (build arguments, labels: everything kept in the image) carries a secret:
- * a marked secret value, or a password inside a URL. Says which key, never the value.
+ * a marked secret value, or a URL with user information (`https://user:password@host`,
+ * `https://<token>@host`). Says which key, never the value.
  */
 export function secretsCarried(values: Record<string, string>, secrets: readonly SecretValue[]): string | undefined {
   for (const [key, value] of Object.entries(values).sort(([a], [b]) => a.localeCompare(b))) {
     const secret = findSecret(value, secrets);
     if (secret !== undefined) return `${key} carries the value of ${secret.name}, which is secret`;
-    if (URL_PASSWORD.test(value)) return `${key} carries a URL with a password in it`;
+    if (hasUrlUserInfo(value)) return `${key} carries a URL with user information (a user name, password or token) in it`;
   }
   return undefined;
 }

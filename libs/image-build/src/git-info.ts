@@ -1,6 +1,7 @@
 /** What the OCI source/revision labels say about the workspace: read from git, absent outside a checkout. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { withoutUrlUserInfo } from '@imgmono/secrets';
 
 const run = promisify(execFile);
 
@@ -27,5 +28,6 @@ async function readGit(root: string): Promise<WorkspaceGitInfo> {
       .then((out) => out.stdout.trim() || undefined)
       .catch(() => undefined);
   const [revision, source] = await Promise.all([git('rev-parse', 'HEAD'), git('config', '--get', 'remote.origin.url')]);
-  return { revision, source };
+  // a CI checkout's origin often carries a token (https://gitlab-ci-token:<token>@host/repo.git)
+  return { revision, source: source === undefined ? undefined : withoutUrlUserInfo(source) };
 }

@@ -5,6 +5,7 @@
  */
 import { ContextEntry, ContextFilter } from '@imgmono/build-context';
 import { sourceLabel } from '@imgmono/image-meta';
+import { withoutUrlUserInfo } from '@imgmono/secrets';
 import {
   ResolvedSource,
   SOURCES_IN_CONTEXT,
@@ -77,7 +78,7 @@ export async function prepareSources(
       name: resolved.name,
       origin: resolved.origin,
       dir: resolved.dir,
-      url: source.declaration.url,
+      url: withoutUrlUserInfo(source.declaration.url),
       revision: version.revision,
       version: version.version,
       describe: version.describe,

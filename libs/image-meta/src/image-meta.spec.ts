@@ -44,6 +44,20 @@ describe('imageLabels', () => {
     expect(imageLabels({ project: 'p', inputDigest: 'd', parents: [], created })).not.toHaveProperty(LABEL.baseName);
   });
 
+  it('keeps no user information of any URL (a CI token in the origin URL or a source URL)', () => {
+    const labels = imageLabels({
+      project: 'p',
+      inputDigest: 'd',
+      parents: [],
+      created,
+      workspaceSource: 'https://gitlab-ci-token:glcbt-64_s3cr3t@git.example.invalid/imgmono.git',
+      extra: { 'io.imgmono.source.x.url': 'https://ghp_t0ken@github.example/x.git' },
+    });
+    expect(labels[LABEL.source]).toBe('https://git.example.invalid/imgmono.git');
+    expect(labels['io.imgmono.source.x.url']).toBe('https://github.example/x.git');
+    expect(JSON.stringify(labels)).not.toMatch(/s3cr3t|t0ken/);
+  });
+
   it('refuses extra labels that would overwrite its own', () => {
     expect(() => imageLabels({ project: 'p', inputDigest: 'd', parents: [], created, extra: { [LABEL.project]: 'x' } })).toThrow(
       /set by the build itself/,

@@ -1,7 +1,10 @@
 /**
  * The labels every image of the workspace carries. Pure: the clock and the
- * git state come in as arguments.
+ * git state come in as arguments. No label value keeps the user information
+ * of a URL (a token in the workspace's origin URL, say).
  */
+import { withoutUrlUserInfo } from '@imgmono/secrets';
+
 export const LABEL = {
   title: 'org.opencontainers.image.title',
   created: 'org.opencontainers.image.created',
@@ -72,5 +75,6 @@ export function imageLabels(input: LabelInput): Record<string, string> {
     if (key in labels) throw new Error(`label ${key} is set by the build itself and cannot be overridden`);
     labels[key] = value;
   }
+  for (const key of Object.keys(labels)) labels[key] = withoutUrlUserInfo(labels[key]);
   return labels;
 }

@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { withoutUrlUserInfo } from '@imgmono/secrets';
 import { BuildRecord, RecordError, parseBuildRecord } from './build-record';
 
 export const RECORDS_FOLDER = 'dist/images';
@@ -35,7 +36,8 @@ export async function writeBuildRecord(workspaceRoot: string, record: BuildRecor
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(temp, `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx' });
+    // URLs lose their user information (a CI token in a clone URL), wherever in the record they stand
+    await fs.writeFile(temp, `${withoutUrlUserInfo(JSON.stringify(record, null, 2))}\n`, { flag: 'wx' });
     await fs.rename(temp, file);
   } catch (error) {
     await fs.rm(temp, { force: true }).catch(() => undefined);

@@ -1,1 +1,2 @@
 export * from './secret-values';
+export * from './url-credentials';

@@ -3,6 +3,7 @@
  * records and logs: masking a text, and finding a value in streamed bytes
  * (a context file read in chunks). Pure: the environment is passed in.
  */
+import { withoutUrlUserInfo } from './url-credentials';
 
 export interface SecretValue {
   /** Where the value comes from, for messages (never the value itself). */
@@ -26,9 +27,12 @@ export function secretValues(names: readonly string[], env: Record<string, strin
   return found.sort((a, b) => b.value.length - a.value.length);
 }
 
-/** The text with every secret value (and its base64 form, as in an Authorization header) replaced by ***. */
+/**
+ * The text with every secret value (and its base64 form, as in an Authorization header) replaced
+ * by ***, and the user information of every URL in it removed (a CI token in a clone URL).
+ */
 export function maskSecrets(text: string, secrets: readonly SecretValue[]): string {
-  let out = text;
+  let out = withoutUrlUserInfo(text);
   for (const secret of secrets) {
     out = out.split(secret.value).join(MASK);
     const encoded = Buffer.from(secret.value).toString('base64').replace(/=+$/, '');

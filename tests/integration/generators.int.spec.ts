@@ -2,8 +2,11 @@
  * Adding an image takes one command: `nx g` in a real workspace copy, the
  * graph check on it, a build on the real engine, `nx affected` picking it
  * up when its parent changes; and drift between the Dockerfile and the graph
- * fails the check with the fix.
+ * fails the check with the fix. The workspace copy runs the set-up's plugin
+ * build first (`node tools/image-plugin/build.js`), so `nx g` runs the compiled
+ * plugin exactly as a user gets it after the README's set-up.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -25,6 +28,8 @@ describe.skipIf(!enabled)('generators end to end', () => {
     });
     await ws.git(['add', '-A']);
     await ws.git(['commit', '-qm', 'workspace']);
+    // the set-up's step: the plugin compiled to dist/, which load.js then prefers to the sources
+    execFileSync(process.execPath, [path.join(ws.root, 'tools/image-plugin/build.js')]);
   });
 
   afterAll(async () => {
@@ -68,6 +73,21 @@ describe.skipIf(!enabled)('generators end to end', () => {
     const tree = await ws.nx(['run', 'image-plugin:tree', '--affected', '--base=HEAD']);
     expect(tree.output).toContain(`  ${ns}/root *\n  └── ${ns}/tool *`);
     await ws.git(['checkout', '--', 'images']);
+  });
+
+  it('the namespace generator adds the rules and a base image that builds, and leaves tsconfig.base.json alone', async () => {
+    const tsconfigBefore = await fs.readFile(path.join(ws.root, 'tsconfig.base.json'), 'utf8');
+    const ns2 = `${ns}x`;
+    const gen = await ws.nx(['g', '@imgmono/image-plugin:namespace', ns2, '--parent', `${ns}/root`, '--no-interactive']);
+    expect(gen.code, gen.output).toBe(0);
+    expect(gen.output).toContain(`CREATE images/${ns2}/base/Dockerfile`);
+    expect(gen.output).toContain('UPDATE namespaces.json');
+    expect(gen.output).not.toContain('tsconfig.base.json');
+    expect(await fs.readFile(path.join(ws.root, 'tsconfig.base.json'), 'utf8')).toBe(tsconfigBefore);
+    const build = await ws.nx(['run', `${ns2}/base:image`, '--output-style=stream']);
+    expect(build.code, build.output).toBe(0);
+    expect((await readRecord(ws, `${ns2}/base`)).status).toBe('built');
+    await removeNamespaceImages(ns2);
   });
 
   it('drift between Dockerfile and graph fails the check with the fix', async () => {

@@ -8,7 +8,7 @@
  */
 const { buildSync } = require('esbuild');
 const path = require('node:path');
-const { ENTRIES } = require('./load');
+const { ENTRIES } = require('./load'); // derived from executors.json and generators.json
 
 const root = path.resolve(__dirname, '../..');
 const started = Date.now();

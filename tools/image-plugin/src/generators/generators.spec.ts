@@ -1,143 +1,198 @@
-/** The generators on Nx's in-memory tree: every option and every refusal. */
+/**
+ * The generators on Nx's in-memory tree: every option and every refusal, run
+ * twice: from the TypeScript sources, and from the compiled plugin exactly as
+ * the set-up leaves it (tools/image-plugin/dist, loaded through load.js as Nx
+ * loads it), where template files must be found too.
+ */
 import { Tree, addProjectConfiguration, readProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseImageTestSpec } from '@imgmono/image-test';
 import imageGenerator from './image/generator';
 import namespaceGenerator from './namespace/generator';
 import sourceGenerator from './source/generator';
 
-let tree: Tree;
-
-function addImage(name: string, deps: string[], dockerfile: string): void {
-  addProjectConfiguration(tree, name, { root: `images/${name}`, projectType: 'application', tags: [`namespace:${name.split('/')[0]}`, 'kind:image'], implicitDependencies: deps });
-  tree.write(`images/${name}/Dockerfile`, dockerfile);
+interface Generators {
+  image: typeof imageGenerator;
+  namespace: typeof namespaceGenerator;
+  source: typeof sourceGenerator;
 }
 
-beforeEach(() => {
-  tree = createTreeWithEmptyWorkspace();
-  tree.write(
-    'namespaces.json',
-    JSON.stringify({
-      namespaces: {
-        debian: { base: 'debian/bookworm', mayBuildOn: [] },
-        opendev: { base: 'opendev/python-base', mayBuildOn: ['debian'] },
-        zuul: { base: 'opendev/python-base', mayBuildOn: ['opendev'] },
-      },
-    }),
-  );
-  addImage('debian/bookworm', [], 'FROM scratch\nADD rootfs.tar /\n');
-  addImage('opendev/python-base', ['debian/bookworm'], 'FROM debian/bookworm\n');
-  addImage('opendev/diskimage-builder', ['opendev/python-base'], 'FROM opendev/python-base\n');
-  tree.write('sources/nodepool/source.json', JSON.stringify({ url: 'https://opendev.org/zuul/nodepool', ref: '9.0.0' }));
-  tree.write('sources/openstacksdk/source.json', JSON.stringify({ url: 'https://opendev.org/openstack/openstacksdk', ref: '1.0.0' }));
-});
+const pluginDir = path.resolve(__dirname, '../..');
 
-describe('image generator', () => {
-  it('writes the project and a Dockerfile wired to its parent and sources', async () => {
-    await imageGenerator(tree, { name: 'opendev/nodepool-builder', parent: 'opendev/diskimage-builder', sources: 'nodepool' });
-    expect(readProjectConfiguration(tree, 'opendev/nodepool-builder')).toMatchObject({
-      root: 'images/opendev/nodepool-builder',
-      tags: ['namespace:opendev', 'kind:image'],
-      implicitDependencies: ['opendev/diskimage-builder', 'nodepool'],
+/** The generators as Nx gets them from generators.json after the set-up (`node tools/image-plugin/build.js`, run here only if the build is stale). */
+function compiledGenerators(): Generators {
+  const requireFromHere = createRequire(__filename);
+  const loader = requireFromHere(path.join(pluginDir, 'load.js'));
+  const manifest = requireFromHere(path.join(pluginDir, 'generators.json')).generators as Record<string, { factory: string }>;
+  const entries = Object.values(manifest).map((generator) => generator.factory.split('#')[1]);
+  if (entries.some((entry) => !loader.compiled(entry).fresh)) execFileSync(process.execPath, [path.join(pluginDir, 'build.js')]);
+  const factory = (name: keyof Generators) => {
+    const { file, fresh } = loader.compiled(manifest[name].factory.split('#')[1]);
+    expect(fresh, `${file} is older than the plugin's sources`).toBe(true);
+    return requireFromHere(file).default;
+  };
+  return { image: factory('image'), namespace: factory('namespace'), source: factory('source') };
+}
+
+const implementations: Array<[string, Generators]> = [
+  ['from the sources', { image: imageGenerator, namespace: namespaceGenerator, source: sourceGenerator }],
+  ['from the compiled plugin (dist/, as the set-up leaves it)', compiledGenerators()],
+];
+
+describe.each(implementations)('generators %s', (_from, generate) => {
+  let tree: Tree;
+
+  function addImage(name: string, deps: string[], dockerfile: string): void {
+    addProjectConfiguration(tree, name, { root: `images/${name}`, projectType: 'application', tags: [`namespace:${name.split('/')[0]}`, 'kind:image'], implicitDependencies: deps });
+    tree.write(`images/${name}/Dockerfile`, dockerfile);
+  }
+
+  beforeEach(() => {
+    tree = createTreeWithEmptyWorkspace();
+    tree.write(
+      'namespaces.json',
+      JSON.stringify({
+        namespaces: {
+          debian: { base: 'debian/bookworm', mayBuildOn: [] },
+          opendev: { base: 'opendev/python-base', mayBuildOn: ['debian'] },
+          zuul: { base: 'opendev/python-base', mayBuildOn: ['opendev'] },
+        },
+      }),
+    );
+    addImage('debian/bookworm', [], 'FROM scratch\nADD rootfs.tar /\n');
+    addImage('opendev/python-base', ['debian/bookworm'], 'FROM debian/bookworm\n');
+    addImage('opendev/diskimage-builder', ['opendev/python-base'], 'FROM opendev/python-base\n');
+    tree.write('sources/nodepool/source.json', JSON.stringify({ url: 'https://opendev.org/zuul/nodepool', ref: '9.0.0' }));
+    tree.write('sources/openstacksdk/source.json', JSON.stringify({ url: 'https://opendev.org/openstack/openstacksdk', ref: '1.0.0' }));
+  });
+
+  describe('image generator', () => {
+    it('writes the project and a Dockerfile wired to its parent and sources', async () => {
+      await generate.image(tree, { name: 'opendev/nodepool-builder', parent: 'opendev/diskimage-builder', sources: 'nodepool' });
+      expect(readProjectConfiguration(tree, 'opendev/nodepool-builder')).toMatchObject({
+        root: 'images/opendev/nodepool-builder',
+        tags: ['namespace:opendev', 'kind:image'],
+        implicitDependencies: ['opendev/diskimage-builder', 'nodepool'],
+      });
+      expect(tree.read('images/opendev/nodepool-builder/Dockerfile', 'utf-8')).toBe(
+        [
+          '# opendev/nodepool-builder: built on opendev/diskimage-builder.',
+          "# Generated by 'nx g @imgmono/image-plugin:image'; say here what this image adds.",
+          'FROM opendev/diskimage-builder',
+          'ARG IMAGE_SOURCES',
+          'ARG SOURCE_VERSIONS',
+          'COPY .sources/ /tmp/sources/',
+          'RUN install-sources /tmp/sources && rm -rf /tmp/sources',
+          '',
+        ].join('\n'),
+      );
     });
-    expect(tree.read('images/opendev/nodepool-builder/Dockerfile', 'utf-8')).toBe(
-      [
-        '# opendev/nodepool-builder: built on opendev/diskimage-builder.',
-        "# Generated by 'nx g @imgmono/image-plugin:image'; say here what this image adds.",
-        'FROM opendev/diskimage-builder',
-        'ARG IMAGE_SOURCES',
-        'ARG SOURCE_VERSIONS',
-        'COPY .sources/ /tmp/sources/',
-        'RUN install-sources /tmp/sources && rm -rf /tmp/sources',
-        '',
-      ].join('\n'),
-    );
-  });
 
-  it('starts the image with an image-test.json that the image-test target accepts', async () => {
-    await imageGenerator(tree, { name: 'opendev/nodepool-builder', parent: 'opendev/diskimage-builder', sources: 'nodepool' });
-    const file = 'images/opendev/nodepool-builder/image-test.json';
-    const spec = parseImageTestSpec(tree.read(file, 'utf-8')!, file);
-    expect(spec.checks).toEqual([
-      expect.objectContaining({ kind: 'metadata', labels: [{ key: 'io.imgmono.project', value: 'opendev/nodepool-builder', isRegex: false }], recordedLabels: true }),
-    ]);
-  });
+    it('starts the image with an image-test.json that the image-test target accepts', async () => {
+      await generate.image(tree, { name: 'opendev/nodepool-builder', parent: 'opendev/diskimage-builder', sources: 'nodepool' });
+      const file = 'images/opendev/nodepool-builder/image-test.json';
+      const spec = parseImageTestSpec(tree.read(file, 'utf-8')!, file);
+      expect(spec.checks).toEqual([
+        expect.objectContaining({ kind: 'metadata', labels: [{ key: 'io.imgmono.project', value: 'opendev/nodepool-builder', isRegex: false }], recordedLabels: true }),
+      ]);
+    });
 
-  it("defaults the parent to the namespace's base and installs the given packages", async () => {
-    await imageGenerator(tree, { name: 'opendev/tools', packages: 'curl jq' });
-    expect(readProjectConfiguration(tree, 'opendev/tools').implicitDependencies).toEqual(['opendev/python-base']);
-    expect(tree.read('images/opendev/tools/Dockerfile', 'utf-8')).toContain(
-      'FROM opendev/python-base\nRUN apt-install curl jq\n',
-    );
-    expect(tree.read('images/opendev/tools/Dockerfile', 'utf-8')).not.toContain('.sources');
-  });
+    it("defaults the parent to the namespace's base and installs the given packages", async () => {
+      await generate.image(tree, { name: 'opendev/tools', packages: 'curl jq' });
+      expect(readProjectConfiguration(tree, 'opendev/tools').implicitDependencies).toEqual(['opendev/python-base']);
+      expect(tree.read('images/opendev/tools/Dockerfile', 'utf-8')).toContain(
+        'FROM opendev/python-base\nRUN apt-install curl jq\n',
+      );
+      expect(tree.read('images/opendev/tools/Dockerfile', 'utf-8')).not.toContain('.sources');
+    });
 
-  it('records optional sources in the image target options', async () => {
-    await imageGenerator(tree, { name: 'zuul/nodepool-launcher', parent: 'opendev/python-base', sources: 'nodepool,openstacksdk', optionalSources: 'openstacksdk' });
-    expect(readProjectConfiguration(tree, 'zuul/nodepool-launcher').targets?.image?.options).toEqual({ optionalSources: ['openstacksdk'] });
-  });
+    it('records optional sources in the image target options', async () => {
+      await generate.image(tree, { name: 'zuul/nodepool-launcher', parent: 'opendev/python-base', sources: 'nodepool,openstacksdk', optionalSources: 'openstacksdk' });
+      expect(readProjectConfiguration(tree, 'zuul/nodepool-launcher').targets?.image?.options).toEqual({ optionalSources: ['openstacksdk'] });
+    });
 
-  it.each([
-    [{ name: 'opendev/python-base' }, 'opendev/python-base already exists (images/opendev/python-base); choose another name or edit that project'],
-    [{ name: 'opendev/new', parent: 'opendev/nope' }, 'parent opendev/nope is not an image project of this workspace (no images/opendev/nope/Dockerfile)'],
-    [{ name: 'opendev/new', sources: 'zuul-client' }, "source zuul-client is not declared (no sources/zuul-client/source.json): add it with 'nx g @imgmono/image-plugin:source zuul-client --url <git url> --ref <ref>'"],
-    [{ name: 'zuul/new', parent: 'debian/bookworm' }, 'namespace zuul may not build on debian (mayBuildOn: opendev in namespaces.json): choose a parent in zuul or opendev, or change the namespace rules'],
-    [{ name: 'acme/new', parent: 'opendev/python-base' }, "namespace acme has no rules in namespaces.json: add it first ('nx g @imgmono/image-plugin:namespace acme --parent <image>')"],
-    [{ name: 'Opendev/New' }, '"Opendev/New" has upper-case letters; image names are lowercase'],
-    [{ name: 'opendev/a/b' }, '"opendev/a/b" must be <namespace>/<name>, one level deep'],
-    [{ name: 'opendev/new', sources: 'nodepool', optionalSources: 'openstacksdk' }, '--optionalSources names openstacksdk, which is not in --sources'],
-  ])('refuses %j', async (options, message) => {
-    const before = tree.listChanges().length;
-    await expect(imageGenerator(tree, options)).rejects.toThrow(message);
-    expect(tree.listChanges().length).toBe(before);
-  });
+    it.each([
+      [{ name: 'opendev/python-base' }, 'opendev/python-base already exists (images/opendev/python-base); choose another name or edit that project'],
+      [{ name: 'opendev/new', parent: 'opendev/nope' }, 'parent opendev/nope is not an image project of this workspace (no images/opendev/nope/Dockerfile)'],
+      [{ name: 'opendev/new', sources: 'zuul-client' }, "source zuul-client is not declared (no sources/zuul-client/source.json): add it with 'nx g @imgmono/image-plugin:source zuul-client --url <git url> --ref <ref>'"],
+      [{ name: 'zuul/new', parent: 'debian/bookworm' }, 'namespace zuul may not build on debian (mayBuildOn: opendev in namespaces.json): choose a parent in zuul or opendev, or change the namespace rules'],
+      [{ name: 'acme/new', parent: 'opendev/python-base' }, "namespace acme has no rules in namespaces.json: add it first ('nx g @imgmono/image-plugin:namespace acme --parent <image>')"],
+      [{ name: 'Opendev/New' }, '"Opendev/New" has upper-case letters; image names are lowercase'],
+      [{ name: 'opendev/a/b' }, '"opendev/a/b" must be <namespace>/<name>, one level deep'],
+      [{ name: 'opendev/new', sources: 'nodepool', optionalSources: 'openstacksdk' }, '--optionalSources names openstacksdk, which is not in --sources'],
+    ])('refuses %j', async (options, message) => {
+      const before = tree.listChanges().length;
+      await expect(generate.image(tree, options)).rejects.toThrow(message);
+      expect(tree.listChanges().length).toBe(before);
+    });
 
-  it('refuses a parent that would break the namespace base rule, naming the finding', async () => {
-    // an opendev image may build on debian (mayBuildOn), but must still descend from opendev/python-base
-    await expect(imageGenerator(tree, { name: 'opendev/bare', parent: 'debian/bookworm' })).rejects.toThrow(
-      /the new project would fail the graph check:\nimages\/opendev\/bare\/Dockerfile:3: \[namespace-base\] opendev\/bare does not descend from opendev\/python-base/,
-    );
-  });
-});
-
-describe('namespace generator', () => {
-  it('declares the rules and adds the base image', async () => {
-    await namespaceGenerator(tree, { name: 'acme', parent: 'opendev/python-base', description: 'Acme tools' });
-    expect(JSON.parse(tree.read('namespaces.json', 'utf-8')!).namespaces.acme).toEqual({ description: 'Acme tools', base: 'acme/base', mayBuildOn: ['opendev'] });
-    expect(readProjectConfiguration(tree, 'acme/base').implicitDependencies).toEqual(['opendev/python-base']);
-    await imageGenerator(tree, { name: 'acme/tool' });
-    expect(readProjectConfiguration(tree, 'acme/tool').implicitDependencies).toEqual(['acme/base']);
-  });
-
-  it.each([
-    [{ name: 'opendev', parent: 'debian/bookworm' }, 'namespace opendev already exists in namespaces.json'],
-    [{ name: 'acme', parent: 'opendev/nope' }, 'parent opendev/nope is not an image project of this workspace'],
-    [{ name: 'acme', parent: 'opendev/python-base', base: 'other/base' }, 'the base image other/base must be in the namespace acme'],
-    [{ name: 'acme', parent: 'opendev/python-base', mayBuildOn: 'zuul' }, 'the parent opendev/python-base is in namespace opendev, which --mayBuildOn does not allow'],
-    [{ name: 'acme', parent: 'opendev/python-base', mayBuildOn: 'opendev,nope' }, '--mayBuildOn names nope, which is not a declared namespace'],
-    [{ name: 'Acme', parent: 'opendev/python-base' }, '"Acme" is not a valid namespace'],
-  ])('refuses %j', async (options, message) => {
-    await expect(namespaceGenerator(tree, options)).rejects.toThrow(message);
-  });
-});
-
-describe('source generator', () => {
-  it('declares a source', async () => {
-    await sourceGenerator(tree, { name: 'diskimage-builder', url: 'https://opendev.org/openstack/diskimage-builder', ref: '3.13.0', debianPackage: 'python3-diskimage-builder' });
-    expect(JSON.parse(tree.read('sources/diskimage-builder/source.json', 'utf-8')!)).toEqual({
-      url: 'https://opendev.org/openstack/diskimage-builder',
-      ref: '3.13.0',
-      debianPackage: 'python3-diskimage-builder',
+    it('refuses a parent that would break the namespace base rule, naming the finding', async () => {
+      // an opendev image may build on debian (mayBuildOn), but must still descend from opendev/python-base
+      await expect(generate.image(tree, { name: 'opendev/bare', parent: 'debian/bookworm' })).rejects.toThrow(
+        /the new project would fail the graph check:\nimages\/opendev\/bare\/Dockerfile:3: \[namespace-base\] opendev\/bare does not descend from opendev\/python-base/,
+      );
     });
   });
 
-  it.each([
-    [{ name: 'nodepool', url: 'https://opendev.org/zuul/nodepool', ref: '1' }, 'nodepool already exists (sources/nodepool/source.json)'],
-    [{ name: 'x', url: 'not a url', ref: '1' }, 'sources/x/source.json: "url" must be a git URL'],
-    [{ name: 'x', url: 'https://h/x', ref: 'a b' }, 'sources/x/source.json: "ref" must be a tag, branch or commit'],
-    [{ name: 'Bad', url: 'https://h/x', ref: '1' }, 'sources/Bad/source.json: "name" must be lowercase letters'],
-  ])('refuses %j', async (options, message) => {
-    await expect(sourceGenerator(tree, options)).rejects.toThrow(message);
+  describe('namespace generator', () => {
+    it('declares the rules and adds the base image', async () => {
+      await generate.namespace(tree, { name: 'acme', parent: 'opendev/python-base', description: 'Acme tools' });
+      expect(JSON.parse(tree.read('namespaces.json', 'utf-8')!).namespaces.acme).toEqual({ description: 'Acme tools', base: 'acme/base', mayBuildOn: ['opendev'] });
+      expect(readProjectConfiguration(tree, 'acme/base').implicitDependencies).toEqual(['opendev/python-base']);
+      await generate.image(tree, { name: 'acme/tool' });
+      expect(readProjectConfiguration(tree, 'acme/tool').implicitDependencies).toEqual(['acme/base']);
+    });
+
+    it.each([
+      [{ name: 'opendev', parent: 'debian/bookworm' }, 'namespace opendev already exists in namespaces.json'],
+      [{ name: 'acme', parent: 'opendev/nope' }, 'parent opendev/nope is not an image project of this workspace'],
+      [{ name: 'acme', parent: 'opendev/python-base', base: 'other/base' }, 'the base image other/base must be in the namespace acme'],
+      [{ name: 'acme', parent: 'opendev/python-base', mayBuildOn: 'zuul' }, 'the parent opendev/python-base is in namespace opendev, which --mayBuildOn does not allow'],
+      [{ name: 'acme', parent: 'opendev/python-base', mayBuildOn: 'opendev,nope' }, '--mayBuildOn names nope, which is not a declared namespace'],
+      [{ name: 'Acme', parent: 'opendev/python-base' }, '"Acme" is not a valid namespace'],
+    ])('refuses %j', async (options, message) => {
+      await expect(generate.namespace(tree, options)).rejects.toThrow(message);
+    });
+  });
+
+  describe('source generator', () => {
+    it('declares a source', async () => {
+      await generate.source(tree, { name: 'diskimage-builder', url: 'https://opendev.org/openstack/diskimage-builder', ref: '3.13.0', debianPackage: 'python3-diskimage-builder' });
+      expect(JSON.parse(tree.read('sources/diskimage-builder/source.json', 'utf-8')!)).toEqual({
+        url: 'https://opendev.org/openstack/diskimage-builder',
+        ref: '3.13.0',
+        debianPackage: 'python3-diskimage-builder',
+      });
+    });
+
+    it.each([
+      [{ name: 'nodepool', url: 'https://opendev.org/zuul/nodepool', ref: '1' }, 'nodepool already exists (sources/nodepool/source.json)'],
+      [{ name: 'x', url: 'not a url', ref: '1' }, 'sources/x/source.json: "url" must be a git URL'],
+      [{ name: 'x', url: 'https://h/x', ref: 'a b' }, 'sources/x/source.json: "ref" must be a tag, branch or commit'],
+      [{ name: 'Bad', url: 'https://h/x', ref: '1' }, 'sources/Bad/source.json: "name" must be lowercase letters'],
+    ])('refuses %j', async (options, message) => {
+      await expect(generate.source(tree, options)).rejects.toThrow(message);
+    });
+  });
+
+  describe('what the generators write', () => {
+    const tsconfig = '{\n  "compilerOptions": {\n    "paths": {\n      "@imgmono/zeta": ["libs/zeta/src/index.ts"],\n      "@imgmono/alpha": ["libs/alpha/src/index.ts"]\n    }\n  }\n}';
+
+    it.each<[string, (tree: Tree) => Promise<void>, string[]]>([
+      ['image', (t) => generate.image(t, { name: 'opendev/tools', packages: 'jq' }), ['images/opendev/tools/Dockerfile', 'images/opendev/tools/image-test.json', 'images/opendev/tools/project.json']],
+      ['namespace', (t) => generate.namespace(t, { name: 'acme', parent: 'opendev/python-base' }), ['images/acme/base/Dockerfile', 'images/acme/base/image-test.json', 'images/acme/base/project.json', 'namespaces.json']],
+      ['source', (t) => generate.source(t, { name: 'zuul-client', url: 'https://opendev.org/zuul/zuul-client', ref: '0.1.0' }), ['sources/zuul-client/source.json']],
+    ])('the %s generator touches only the files it owns (tsconfig.base.json stays byte-identical)', async (_name, run, owned) => {
+      tree.write('tsconfig.base.json', tsconfig);
+      const before = new Set(tree.listChanges().map((change) => `${change.path}:${change.content?.toString('utf8')}`));
+      await run(tree);
+      const touched = tree.listChanges().filter((change) => !before.has(`${change.path}:${change.content?.toString('utf8')}`)).map((change) => change.path).sort();
+      expect(touched).toEqual(owned);
+      expect(tree.read('tsconfig.base.json', 'utf-8')).toBe(tsconfig);
+    });
   });
 });

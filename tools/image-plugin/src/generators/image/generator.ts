@@ -4,11 +4,12 @@
  * refuses what the graph check would reject: an existing name, an unknown
  * parent or source, a parent the namespace rules forbid.
  */
-import { Tree, addProjectConfiguration, formatFiles, generateFiles, getProjects, joinPathFragments } from '@nx/devkit';
-import * as path from 'node:path';
+import { Tree, addProjectConfiguration, generateFiles, getProjects, joinPathFragments } from '@nx/devkit';
 import { NAMESPACES_FILE, NamespaceRules, checkWorkspace, formatFinding, imageNameProblem, namespaceOf, parseNamespaceRules } from '@imgmono/graph-check';
+import { generatorTemplates } from '../../lib/plugin-files';
 import { modelFromTree } from '../../lib/tree-model';
 import type { ImageGeneratorSchema } from './schema';
+import { formatGenerated } from '../../lib/format-generated';
 
 export class GeneratorInputError extends Error {
   constructor(message: string) {
@@ -80,7 +81,7 @@ export function writeImageProject(tree: Tree, o: NormalisedImageOptions): void {
     implicitDependencies: [o.parent, ...o.sources],
     targets: o.optionalSources.length > 0 ? { image: { options: { optionalSources: o.optionalSources } } } : {},
   });
-  generateFiles(tree, path.join(__dirname, 'files'), o.root, { ...o, tmpl: '' });
+  generateFiles(tree, generatorTemplates('image'), o.root, { ...o, tmpl: '' });
 }
 
 /** A generated project must pass the graph check as it stands; otherwise nothing is written. */
@@ -93,5 +94,5 @@ export default async function imageGenerator(tree: Tree, options: ImageGenerator
   const normalised = normaliseImageOptions(tree, options, readNamespaceRules(tree));
   writeImageProject(tree, normalised);
   await assertPassesCheck(tree, normalised.name);
-  if (!options.skipFormat) await formatFiles(tree);
+  await formatGenerated(tree, options.skipFormat);
 }

@@ -2,10 +2,11 @@
  * `nx g @imgmono/image-plugin:namespace acme --parent opendev/python-base`
  * Declares the namespace's rules in namespaces.json and adds its base image.
  */
-import { Tree, formatFiles, updateJson } from '@nx/devkit';
+import { Tree, updateJson } from '@nx/devkit';
 import { NAMESPACE, NAMESPACES_FILE, namespaceOf, parseNamespaceRules } from '@imgmono/graph-check';
 import { GeneratorInputError, assertPassesCheck, isImageProject, normaliseImageOptions, writeImageProject } from '../image/generator';
 import type { NamespaceGeneratorSchema } from './schema';
+import { formatGenerated } from '../../lib/format-generated';
 
 export default async function namespaceGenerator(tree: Tree, options: NamespaceGeneratorSchema): Promise<void> {
   const name = options.name.trim();
@@ -30,5 +31,5 @@ export default async function namespaceGenerator(tree: Tree, options: NamespaceG
   const image = normaliseImageOptions(tree, { name: base, parent: options.parent, packages: options.packages }, parseNamespaceRules(tree.read(NAMESPACES_FILE, 'utf-8')!));
   writeImageProject(tree, image);
   await assertPassesCheck(tree, base);
-  if (!options.skipFormat) await formatFiles(tree);
+  await formatGenerated(tree, options.skipFormat);
 }

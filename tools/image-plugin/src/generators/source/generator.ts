@@ -2,10 +2,11 @@
  * `nx g @imgmono/image-plugin:source nodepool --url https://opendev.org/zuul/nodepool --ref 9.0.0`
  * Declares a source as a workspace project: sources/<name>/source.json.
  */
-import { Tree, formatFiles, getProjects } from '@nx/devkit';
+import { Tree, getProjects } from '@nx/devkit';
 import { SOURCE_FILE, parseSourceDeclaration } from '@imgmono/sources';
 import { GeneratorInputError } from '../image/generator';
 import type { SourceGeneratorSchema } from './schema';
+import { formatGenerated } from '../../lib/format-generated';
 
 export default async function sourceGenerator(tree: Tree, options: SourceGeneratorSchema): Promise<void> {
   const name = options.name.trim();
@@ -21,5 +22,5 @@ export default async function sourceGenerator(tree: Tree, options: SourceGenerat
     throw new GeneratorInputError((error as Error).message);
   }
   tree.write(file, text);
-  if (!options.skipFormat) await formatFiles(tree);
+  await formatGenerated(tree, options.skipFormat);
 }

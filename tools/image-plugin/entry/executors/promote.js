@@ -1,2 +1,0 @@
-// The promote executor; see ../../load.js.
-module.exports = require('../../load').load('executors/promote/executor');

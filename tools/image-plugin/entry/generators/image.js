@@ -1,2 +1,0 @@
-// The image generator; see ../../load.js.
-module.exports = require('../../load').load('generators/image/generator');

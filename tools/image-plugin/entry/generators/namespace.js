@@ -1,2 +1,0 @@
-// The namespace generator; see ../../load.js.
-module.exports = require('../../load').load('generators/namespace/generator');

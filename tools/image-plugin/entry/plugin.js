@@ -1,2 +1,0 @@
-// Target inference; see load.js for how the compiled or source module is chosen.
-module.exports = require('../load').load('plugins/plugin');

@@ -13,7 +13,7 @@ describe('project graph of the example images', () => {
 
   beforeAll(async () => {
     ws = await createTestWorkspace();
-    for (const part of ['images', 'sources', 'namespaces.json']) {
+    for (const part of ['images', 'sources', 'scenarios', 'namespaces.json']) {
       await fs.cp(path.join(REPO_ROOT, part), path.join(ws.root, part), { recursive: true });
     }
     await ws.git(['add', '-A']);
@@ -42,6 +42,7 @@ describe('project graph of the example images', () => {
     'opendev/openstacksdk',
     'opendev/python-base',
     'test/keystone',
+    'test/ssh-node',
     'test/zookeeper',
     'zuul/nodepool-builder',
     'zuul/nodepool-launcher',
@@ -65,5 +66,16 @@ describe('project graph of the example images', () => {
     } finally {
       await fs.writeFile(full, before);
     }
+  });
+
+  it('a change to sources/nodepool makes nx affected -t image-test run the nodepool images\' tests and the nodepool scenario', async () => {
+    const run = await ws.nx(['show', 'projects', '--affected', '-t', 'image-test', '--files=sources/nodepool/source.json', '--json']);
+    expect(run.code, run.output).toBe(0);
+    expect((JSON.parse(run.output.slice(run.output.indexOf('['))) as string[]).sort()).toEqual([
+      'opendev/nodepool-builder',
+      'scenarios/nodepool-static',
+      'zuul/nodepool-builder',
+      'zuul/nodepool-launcher',
+    ]);
   });
 });

@@ -25,6 +25,12 @@ describe.skipIf(!enabled)('image tests and scenarios', () => {
     const all = await docker.listContainers({ all: true, filters: { label: [label] } });
     return all.map((c) => `${c.Id.slice(0, 12)} ${c.Labels['io.imgmono.test-run']}`);
   };
+  /** Volumes carrying this workspace's label: a scenario's shared folders. */
+  const workspaceVolumes = async () => {
+    const label = `io.imgmono.workspace=${createHash('sha256').update(ws.root).digest('hex').slice(0, 12)}`;
+    const listed = (await docker.listVolumes({ filters: { label: [label] } })) as { Volumes?: Array<{ Name: string }> | null };
+    return (listed.Volumes ?? []).map((volume) => volume.Name);
+  };
   const spec = (checks: Record<string, unknown>) => JSON.stringify({ $schema: '../../../tools/image-plugin/schemas/image-test.schema.json', ...checks }).replaceAll('NS/', `${ns}/`);
   const test = (project: string, env: Record<string, string> = {}) => ws.nx(['run', `${project}:image-test`, '--output-style=stream'], env);
 
@@ -103,17 +109,15 @@ describe.skipIf(!enabled)('image tests and scenarios', () => {
   it('removes what an earlier run killed before its clean-up left behind (its owner process is gone)', async () => {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     const workspace = createHash('sha256').update(ws.root).digest('hex').slice(0, 12);
-    const orphan = await docker.createContainer({
-      Image: `${ns}/app`,
-      Cmd: ['true'],
-      Labels: { 'io.imgmono.managed': 'true', 'io.imgmono.workspace': workspace, 'io.imgmono.test-run': 'killed-run', 'io.imgmono.test-pid': String(dead) },
-      HostConfig: { NetworkMode: 'none' },
-    });
+    const labels = { 'io.imgmono.managed': 'true', 'io.imgmono.workspace': workspace, 'io.imgmono.test-run': 'killed-run', 'io.imgmono.test-pid': String(dead) };
+    const orphan = await docker.createContainer({ Image: `${ns}/app`, Cmd: ['true'], Labels: labels, HostConfig: { NetworkMode: 'none' } });
+    const orphanVolume = ((await docker.createVolume({ Labels: labels })) as unknown as { name: string }).name;
     await ws.write({ [`images/${ns}/app/image-test.json`]: spec({ commandTests: [{ name: 'shell works', command: 'true' }] }) });
     const run = await test(`${ns}/app`);
     expect(run.code, run.output).toBe(0);
-    expect(run.output).toContain(`[${ns}/app] removed 1 container(s) an interrupted test run of this workspace left behind`);
+    expect(run.output).toContain(`[${ns}/app] removed 1 container(s) and 1 volume(s) an interrupted test run of this workspace left behind`);
     await expect(docker.getContainer(orphan.id).inspect()).rejects.toThrow();
+    await expect(docker.getVolume(orphanVolume).inspect()).rejects.toThrow();
     expect(await workspaceContainers()).toEqual([]);
   });
 
@@ -146,6 +150,57 @@ describe.skipIf(!enabled)('image tests and scenarios', () => {
       expect(run.output).toContain('[scenarios/web] PASS command "a client reaches the service on loopback"');
       expect(run.output).toContain('[scenarios/web] image-test: 3 passed, 0 failed');
       expect(await workspaceContainers()).toEqual([]);
+    });
+
+    it('setup steps run first and write the shared folder, which services and tests read; the folder is removed afterwards', async () => {
+      await ws.write(
+        scenario(
+          'shared',
+          sub({
+            timeoutSeconds: 60,
+            sharedFolder: '/scenario',
+            setup: [{ name: 'writes the shared file', image: 'NS/app', command: 'sh', args: ['-c', 'echo made-by-setup > /scenario/greeting.txt && echo written'], expectedOutput: ['^written$'] }],
+            services: [{ ...web, command: ['httpd', '-f', '-p', '127.0.0.1:8080', '-h', '/scenario'], ready: { command: ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/greeting.txt'], timeoutSeconds: 20 } }],
+            tests: [
+              { name: 'the service serves what setup wrote', image: 'NS/app', command: 'wget', args: ['-q', '-O', '-', 'http://127.0.0.1:8080/greeting.txt'], expectedOutput: ['^made-by-setup$'] },
+              { name: 'a test reads it too', image: 'NS/app', command: 'cat', args: ['/scenario/greeting.txt'], expectedOutput: ['^made-by-setup$'] },
+            ],
+          }),
+        ),
+      );
+      const graph = await ws.nx(['show', 'project', 'scenarios/shared', '--json']);
+      expect(JSON.parse(graph.output.slice(graph.output.indexOf('{'))).implicitDependencies).toEqual([`${ns}/app`]);
+      const run = await test('scenarios/shared');
+      expect(run.code, run.output).toBe(0);
+      expect(run.output).toMatch(/\[scenarios\/shared\] shared folder \/scenario: volume [0-9a-f]{12} of this run/);
+      expect(run.output).toContain('[scenarios/shared] PASS command "setup: writes the shared file"');
+      expect(run.output).toContain('[scenarios/shared] PASS command "the service serves what setup wrote"');
+      expect(run.output).toContain('[scenarios/shared] image-test: 4 passed, 0 failed');
+      expect(await workspaceContainers()).toEqual([]);
+      expect(await workspaceVolumes()).toEqual([]);
+    });
+
+    it('a failing setup step stops the scenario before any service starts, naming the step', async () => {
+      await ws.write(
+        scenario(
+          'bad-setup',
+          sub({
+            timeoutSeconds: 60,
+            sharedFolder: '/scenario',
+            setup: [{ name: 'cannot make certificates', image: 'NS/app', command: 'sh', args: ['-c', 'echo "openssl: no such CA" >&2; exit 2'] }],
+            services: [web],
+            tests: [{ name: 'never runs', image: 'NS/app', command: 'true' }],
+          }),
+        ),
+      );
+      const run = await test('scenarios/bad-setup');
+      expect(run.code).not.toBe(0);
+      expect(run.output).toContain('[scenarios/bad-setup] FAIL command "setup: cannot make certificates"');
+      expect(run.output).toContain('[scenarios/bad-setup]   | openssl: no such CA');
+      expect(run.output).not.toContain('web ready');
+      expect(run.output).not.toContain('never runs');
+      expect(await workspaceContainers()).toEqual([]);
+      expect(await workspaceVolumes()).toEqual([]);
     });
 
     it('a service that never becomes ready fails within its limit, with that service log', async () => {

@@ -32,6 +32,8 @@ export interface ContainerSpec {
   /** `none`, `host`, or `container:<id>` to share another container's network namespace. */
   networkMode: string;
   files?: ContainerFile[];
+  /** Volumes mounted into the container (a scenario's shared folder). */
+  mounts?: Array<{ volume: string; path: string }>;
   name?: string;
 }
 
@@ -68,6 +70,11 @@ export interface ContainerClient {
   listLabelled(key: string, value: string): Promise<Array<{ id: string; labels: Record<string, string> }>>;
   remove(id: string): Promise<void>;
   removeLabelled(key: string, value: string): Promise<number>;
+  /** A new, empty volume carrying these labels; its name. */
+  createVolume(labels: Record<string, string>): Promise<string>;
+  removeVolume(name: string): Promise<void>;
+  /** Volumes with this label value, with all their labels; for clean-up. */
+  listLabelledVolumes(key: string, value: string): Promise<Array<{ name: string; labels: Record<string, string> }>>;
 }
 
 const CONTENT_LIMIT = 1 << 20;
@@ -87,7 +94,12 @@ export function createContainerClient(docker: Docker = new Docker(), host: strin
         Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
         User: spec.user,
         Labels: spec.labels,
-        HostConfig: { NetworkMode: spec.networkMode, AutoRemove: false, Init: false },
+        HostConfig: {
+          NetworkMode: spec.networkMode,
+          AutoRemove: false,
+          Init: false,
+          Mounts: (spec.mounts ?? []).map((mount) => ({ Type: 'volume' as const, Source: mount.volume, Target: mount.path })),
+        },
       })
       .catch(engineError);
     if (spec.files !== undefined && spec.files.length > 0) {
@@ -201,6 +213,23 @@ export function createContainerClient(docker: Docker = new Docker(), host: strin
       const found = await this.listLabelled(key, value);
       for (const { id } of found) await this.remove(id);
       return found.length;
+    },
+
+    async createVolume(labels) {
+      // dockerode answers with a Volume handle, not the engine's JSON
+      const volume = (await docker.createVolume({ Labels: labels }).catch(engineError)) as unknown as { name: string };
+      return volume.name;
+    },
+
+    async removeVolume(name) {
+      await docker.getVolume(name).remove({ force: true }).catch(() => undefined);
+    },
+
+    async listLabelledVolumes(key, value) {
+      const listed = (await docker.listVolumes({ filters: { label: [`${key}=${value}`] } }).catch(engineError)) as {
+        Volumes?: Array<{ Name: string; Labels?: Record<string, string> | null }> | null;
+      };
+      return (listed.Volumes ?? []).map((volume) => ({ name: volume.Name, labels: volume.Labels ?? {} }));
     },
   };
 }

@@ -22,11 +22,12 @@ describe('renderForest', () => {
       'test/',
       '  (on opendev/python-base)',
       '  test/keystone',
+      '  test/ssh-node',
       '  test/zookeeper',
       'zuul/',
       '  (on opendev/python-base)',
-      '  zuul/nodepool-builder  <- nodepool, openstacksdk (optional), diskimage-builder (optional)',
-      '  zuul/nodepool-launcher  <- nodepool, openstacksdk (optional)',
+      '  zuul/nodepool-builder  <- nodepool, openstacksdk, diskimage-builder',
+      '  zuul/nodepool-launcher  <- nodepool, openstacksdk',
     ]);
   });
 

@@ -124,6 +124,18 @@ describe('parseScenario', () => {
     expect(scenario.timeoutSeconds).toBe(600);
     expect(scenario.services[0].ready).toEqual({ command: ['probe'], timeoutSeconds: 120, intervalSeconds: 1 });
     expect(scenarioImages(scenario)).toEqual(['opendev/openstacksdk', 'test/keystone']);
+    expect(scenario.setup).toEqual([]);
+    expect(scenario.sharedFolder).toBeUndefined();
+  });
+
+  it('reads setup steps and the shared folder; the images of setup steps are the scenario\'s too', () => {
+    const scenario = parseScenario(
+      JSON.stringify({ ...valid, sharedFolder: '/scenario', setup: [{ name: 'certificates', image: 'test/zookeeper', user: 'root', command: 'zookeeper-test-certs', args: ['/scenario/tls'] }] }),
+      SCENARIO,
+    );
+    expect(scenario.sharedFolder).toBe('/scenario');
+    expect(scenario.setup).toEqual([expect.objectContaining({ name: 'certificates', image: 'test/zookeeper', user: 'root', command: 'zookeeper-test-certs', args: ['/scenario/tls'], exitCode: 0 })]);
+    expect(scenarioImages(scenario)).toEqual(['opendev/openstacksdk', 'test/keystone', 'test/zookeeper']);
   });
 
   it.each<[string, unknown, string]>([
@@ -132,6 +144,9 @@ describe('parseScenario', () => {
     ['a test with a network of its own', { ...valid, tests: [{ ...valid.tests[0], network: 'host' }] }, `${SCENARIO}: tests[0].network is not a known field`],
     ['a test without an image', { ...valid, tests: [{ name: 't', command: 'x' }] }, `${SCENARIO}: tests[0].image is required`],
     ['two services of one name', { ...valid, services: [valid.services[0], valid.services[0]] }, `${SCENARIO}: two services are named keystone`],
+    ['a relative shared folder', { ...valid, sharedFolder: 'scenario' }, `${SCENARIO}: sharedFolder must be an absolute path in the containers, such as /scenario`],
+    ['a setup step without an image', { ...valid, setup: [{ name: 's', command: 'x' }] }, `${SCENARIO}: setup[0].image is required`],
+    ['a setup step with a network of its own', { ...valid, setup: [{ name: 's', image: 'a/b', command: 'x', network: 'host' }] }, `${SCENARIO}: setup[0].network is not a known field`],
   ])('refuses %s', (_case, json, message) => {
     expect(() => parseScenario(JSON.stringify(json), SCENARIO)).toThrow(message);
   });

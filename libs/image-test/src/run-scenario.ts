@@ -1,15 +1,16 @@
 /**
- * Runs a scenario against this run's image ids: starts the services in
- * order in one network namespace (the first service's, loopback only),
- * waits for each readiness probe, runs the test commands, and tears
- * everything down in `finally`, also on failure, time-out and interrupt.
- * When anything fails, the logs of every service are printed.
+ * Runs a scenario against this run's image ids: makes its shared folder (a
+ * volume of this run), runs the setup steps, starts the services in order in
+ * one network namespace (the first service's, loopback only), waits for each
+ * readiness probe, runs the test commands, and tears everything down in
+ * `finally`, also on failure, time-out and interrupt. When anything fails,
+ * the logs of every service are printed.
  */
 import type { ContainerClient, RunningService } from '@imgmono/engine';
 import { readFiles } from './container-files';
 import { ImageFacts, RecordFacts, Verdict, judgeCommand } from './image-checks';
 import { CheckResult, OUTPUT_TAIL_LINES, formatCheckLine, lastLines } from './run-image-tests';
-import type { Scenario } from './scenario-spec';
+import type { Scenario, ScenarioTest } from './scenario-spec';
 
 export interface ScenarioRun {
   subject: string;
@@ -42,8 +43,42 @@ export async function runScenario(run: ScenarioRun, containers: ContainerClient,
     return image;
   };
 
+  let volume: string | undefined;
+  let network = 'none';
+  const mounts = () => (volume !== undefined && run.scenario.sharedFolder !== undefined ? [{ volume, path: run.scenario.sharedFolder }] : []);
+  /** A setup step or a test: a command in a container of its own, judged like an image's command test. */
+  const runStep = async (step: ScenarioTest, label: string): Promise<Verdict> => {
+    const since = now();
+    const remaining = deadline - now();
+    if (remaining <= 0) {
+      return record(label, 'command', { status: 'fail', reason: `the scenario's time limit of ${run.scenario.timeoutSeconds} s ran out before it started` }, since).verdict;
+    }
+    const image = imageOf(step.image);
+    const files = await readFiles(step.files, run.readSpecFile);
+    const outcome = await containers.run(
+      { image: image.facts.id, command: [step.command, ...step.args], env: step.envVars, user: step.user, labels: run.labels, networkMode: network, files, mounts: mounts() },
+      Math.min(step.timeoutSeconds * 1000, remaining),
+      run.signal,
+    );
+    const verdict = judgeCommand(step, outcome, image.facts, image.record);
+    record(label, 'command', verdict, since);
+    if (verdict.status === 'fail') {
+      say(`  command (in ${step.image}): ${[step.command, ...step.args].join(' ')}`);
+      say(`  exit code: ${outcome.timedOut ? 'none (stopped at the time limit)' : outcome.exitCode}`);
+      for (const line of lastLines(outcome.output, OUTPUT_TAIL_LINES)) say(`  | ${line}`);
+    }
+    return verdict;
+  };
+
   try {
-    let network = 'none';
+    if (run.scenario.sharedFolder !== undefined) {
+      volume = await containers.createVolume(run.labels);
+      say(`shared folder ${run.scenario.sharedFolder}: volume ${volume.slice(0, 12)} of this run`);
+    }
+    for (const step of run.scenario.setup) {
+      if (run.signal?.aborted) break;
+      if ((await runStep(step, `setup: ${step.name}`)).status === 'fail') return results;
+    }
     for (const service of run.scenario.services) {
       if (run.signal?.aborted) break;
       const since = now();
@@ -56,6 +91,7 @@ export async function runScenario(run: ScenarioRun, containers: ContainerClient,
         files: await readFiles(service.files, run.readSpecFile),
         labels: { ...run.labels, 'io.imgmono.scenario.service': service.name },
         networkMode: network,
+        mounts: mounts(),
       });
       started.push({ name: service.name, service: handle });
       if (network === 'none') network = `container:${handle.id}`;
@@ -86,27 +122,7 @@ export async function runScenario(run: ScenarioRun, containers: ContainerClient,
 
     for (const test of run.scenario.tests) {
       if (run.signal?.aborted) break;
-      const since = now();
-      const remaining = deadline - now();
-      if (remaining <= 0) {
-        record(test.name, 'command', { status: 'fail', reason: `the scenario's time limit of ${run.scenario.timeoutSeconds} s ran out before it started` }, since);
-        continue;
-      }
-      const image = imageOf(test.image);
-      const files = await readFiles(test.files, run.readSpecFile);
-      const limit = Math.min(test.timeoutSeconds * 1000, remaining);
-      const outcome = await containers.run(
-        { image: image.facts.id, command: [test.command, ...test.args], env: test.envVars, labels: run.labels, networkMode: network, files },
-        limit,
-        run.signal,
-      );
-      const verdict = judgeCommand(test, outcome, image.facts, image.record);
-      record(test.name, 'command', verdict, since);
-      if (verdict.status === 'fail') {
-        say(`  command (in ${test.image}): ${[test.command, ...test.args].join(' ')}`);
-        say(`  exit code: ${outcome.timedOut ? 'none (stopped at the time limit)' : outcome.exitCode}`);
-        for (const line of lastLines(outcome.output, OUTPUT_TAIL_LINES)) say(`  | ${line}`);
-      }
+      await runStep(test, test.name);
     }
     return results;
   } finally {
@@ -117,5 +133,6 @@ export async function runScenario(run: ScenarioRun, containers: ContainerClient,
       }
     }
     for (const { service } of started.reverse()) await service.remove();
+    if (volume !== undefined) await containers.removeVolume(volume);
   }
 }

@@ -4,8 +4,12 @@
  * each with a readiness probe; test commands then run in containers of their
  * own; all share one network namespace (the first service's, which has no
  * network but loopback), so they reach each other on 127.0.0.1 and nothing
- * else. Parsed up front with errors that name the field. Pure. The JSON
- * schema for editors is tools/image-plugin/schemas/scenario.schema.json.
+ * else. Setup steps run to completion before the first service starts (making
+ * certificates, say), and a shared folder, a fresh volume of each run, is
+ * mounted in every container of the scenario, so what a step writes the
+ * services and tests read. Parsed up front with errors that name the field.
+ * Pure. The JSON schema for editors is
+ * tools/image-plugin/schemas/scenario.schema.json.
  */
 import { COMMAND_FIELDS, CommandTest, FieldReader, TestSpecError, containerFiles, parseCommandTest, parseJson } from './test-spec';
 
@@ -25,17 +29,24 @@ export interface ScenarioService {
 
 export interface ScenarioTest extends CommandTest {
   image: string;
+  /** The user to run as; default: the image's. */
+  user?: string;
 }
 
 export interface Scenario {
   file: string;
   timeoutSeconds: number;
+  /** A folder (absolute path) shared by every container of the scenario: a fresh volume of each run, removed at its end. */
+  sharedFolder?: string;
+  /** Commands run to completion, in order, before the first service starts; each must pass. */
+  setup: ScenarioTest[];
   services: ScenarioService[];
   tests: ScenarioTest[];
 }
 
-const SCENARIO_FIELDS = ['timeoutSeconds', 'services', 'tests'];
-const SERVICE_FIELDS = ['name', 'image', 'command', 'envVars', 'user', 'files', 'ready'];
+export const SCENARIO_FIELDS = ['timeoutSeconds', 'sharedFolder', 'setup', 'services', 'tests'];
+export const STEP_FIELDS = [...COMMAND_FIELDS.filter((field) => field !== 'network'), 'image', 'user'];
+export const SERVICE_FIELDS = ['name', 'image', 'command', 'envVars', 'user', 'files', 'ready'];
 const READY_FIELDS = ['command', 'timeoutSeconds', 'intervalSeconds'];
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 
@@ -43,6 +54,13 @@ export function parseScenario(text: string, file: string): Scenario {
   const json = parseJson(text, file);
   const top = new FieldReader(file, '', json, SCENARIO_FIELDS);
   const timeoutSeconds = top.integer('timeoutSeconds', 10, 7200) ?? 600;
+  const sharedFolder = top.string('sharedFolder');
+  if (sharedFolder !== undefined && !/^\/[^\0]+$/.test(sharedFolder)) throw top.error('sharedFolder', 'must be an absolute path in the containers, such as /scenario');
+  const step = (field: string) => (item: Record<string, unknown>, index: number): ScenarioTest => {
+    const reader = new FieldReader(file, `${field}[${index}]`, item, STEP_FIELDS);
+    return { ...parseCommandTest(reader), image: reader.requiredString('image'), user: reader.string('user') };
+  };
+  const setup = top.objects('setup').map(step('setup'));
   const services = top.objects('services').map((item, index): ScenarioService => {
     const reader = new FieldReader(file, `services[${index}]`, item, SERVICE_FIELDS);
     const name = reader.requiredString('name');
@@ -72,15 +90,12 @@ export function parseScenario(text: string, file: string): Scenario {
     if (names.has(service.name)) throw new TestSpecError(`${file}: two services are named ${service.name}`);
     names.add(service.name);
   }
-  const tests = top.objects('tests').map((item, index): ScenarioTest => {
-    const reader = new FieldReader(file, `tests[${index}]`, item, [...COMMAND_FIELDS.filter((field) => field !== 'network'), 'image']);
-    return { ...parseCommandTest(reader), image: reader.requiredString('image') };
-  });
+  const tests = top.objects('tests').map(step('tests'));
   if (tests.length === 0) throw top.error('tests', 'must list at least one test command');
-  return { file, timeoutSeconds, services, tests };
+  return { file, timeoutSeconds, sharedFolder, setup, services, tests };
 }
 
 /** Every image project the scenario runs: its implicitDependencies. */
 export function scenarioImages(scenario: Scenario): string[] {
-  return [...new Set([...scenario.services.map((service) => service.image), ...scenario.tests.map((test) => test.image)])].sort();
+  return [...new Set([...scenario.setup, ...scenario.services, ...scenario.tests].map((part) => part.image))].sort();
 }

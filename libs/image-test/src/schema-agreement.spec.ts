@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SCENARIO_FIELDS, SERVICE_FIELDS, STEP_FIELDS } from './scenario-spec';
 import { COMMAND_FIELDS, SPEC_FIELDS } from './test-spec';
 
 const schemas = path.resolve(__dirname, '../../../tools/image-plugin/schemas');
@@ -14,9 +15,17 @@ describe('the JSON schemas', () => {
     expect(Object.keys(schema.$defs.commandTest.properties).sort()).toEqual([...COMMAND_FIELDS].sort());
   });
 
-  it('let scenario tests be command tests with an image, without a network of their own', () => {
+  it('let scenario setup steps and tests be command tests with an image and a user, without a network of their own', () => {
     const schema = read('scenario.schema.json');
-    expect(schema.properties.tests.items.$ref).toBe('image-test.schema.json#/$defs/commandTest');
-    expect(schema.properties.tests.items.properties.network).toBe(false);
+    const fields = (object: Record<string, unknown>) => Object.keys(object).filter((key) => !['$schema', 'description'].includes(key)).sort();
+    expect(fields(schema.properties)).toEqual([...SCENARIO_FIELDS].sort());
+    expect(fields(schema.properties.services.items.properties)).toEqual([...SERVICE_FIELDS].sort());
+    expect(schema.properties.tests.items.$ref).toBe('#/$defs/step');
+    expect(schema.properties.setup.items.$ref).toBe('#/$defs/step');
+    const step = schema.$defs.step;
+    expect(step.$ref).toBe('image-test.schema.json#/$defs/commandTest');
+    expect(step.properties.network).toBe(false);
+    const stepFields = [...COMMAND_FIELDS, ...Object.keys(step.properties)].filter((field) => step.properties[field] !== false);
+    expect([...new Set(stepFields)].sort()).toEqual([...STEP_FIELDS].sort());
   });
 });

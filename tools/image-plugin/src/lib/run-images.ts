@@ -65,12 +65,16 @@ export function testRunLabels(workspaceRoot: string, subject: string): { labels:
  * before its own clean-up (SIGKILL, a crash) left behind, the way testcontainers' reaper does.
  */
 export async function removeLeftovers(containers: ContainerClient, workspaceLabel: [string, string], say: (line: string) => void): Promise<void> {
-  const orphans = (await containers.listLabelled(...workspaceLabel)).filter(({ labels }) => {
+  const orphaned = ({ labels }: { labels: Record<string, string> }) => {
     const pid = Number(labels[PID_LABEL]);
     return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
-  });
+  };
+  const orphans = (await containers.listLabelled(...workspaceLabel)).filter(orphaned);
   for (const { id } of orphans) await containers.remove(id);
-  if (orphans.length > 0) say(`removed ${orphans.length} container(s) an interrupted test run of this workspace left behind`);
+  // a scenario's shared folders, after the containers that mounted them
+  const volumes = (await containers.listLabelledVolumes(...workspaceLabel)).filter(orphaned);
+  for (const { name } of volumes) await containers.removeVolume(name);
+  if (orphans.length + volumes.length > 0) say(`removed ${orphans.length} container(s) and ${volumes.length} volume(s) an interrupted test run of this workspace left behind`);
 }
 
 /** Reads a file a spec names, relative to the spec's folder; refuses paths that leave the workspace. */

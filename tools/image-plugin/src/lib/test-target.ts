@@ -61,5 +61,6 @@ export async function runTestTarget(context: ExecutorContext, body: (target: Tes
     return reportFailure(project, error);
   } finally {
     await containers.removeLabelled(...runLabel).catch(() => undefined);
+    for (const { name } of await containers.listLabelledVolumes(...runLabel).catch(() => [])) await containers.removeVolume(name);
   }
 }

@@ -24,7 +24,7 @@ export default async function scenarioExecutor(_options: Record<string, never>, 
       runScenario({ subject: project, scenario, images, labels, readSpecFile: specFileReader(context.root, root, file), signal }, containers, (line) => console.log(line)),
     );
     const failed = results.filter((result) => result.verdict.status === 'fail').length;
-    const complete = results.length === scenario.services.length + scenario.tests.length;
+    const complete = results.length === scenario.setup.length + scenario.services.length + scenario.tests.length;
     console.log(summarise(project, results, (Date.now() - started) / 1000, `scenario ${file}`));
     return failed === 0 && complete;
   });

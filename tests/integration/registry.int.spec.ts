@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@imgmono/image-meta';
 import { RegistryClient } from '@imgmono/registry';
 import { docker, inspect, integrationEnabled, removeNamespaceImages } from '../support/engine';
-import { git, initRepo } from '../support/git-fixtures';
+import { commitAll, git, initRepo } from '../support/git-fixtures';
 import { TestRegistry, startRegistry } from '../support/registry';
 import { makeTempDir, removeDir } from '../support/temp-dir';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '../support/test-workspace';
+import { REPO_ROOT, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '../support/test-workspace';
 
 const enabled = await integrationEnabled();
 const USER = 'zuul';
@@ -176,5 +176,83 @@ describe.skipIf(!enabled)('a registry without auth', () => {
       await ws.remove();
       await removeDir(tmp);
     }
+  });
+});
+
+describe.skipIf(!enabled)('custom moving tags never go back', () => {
+  // tagRules with a moving tag of the workspace's own shape ({{major}}-bookworm): it moves like {{major}}, and is guarded like it
+  const RULES = ['{{version}}', '{{major}}', '{{major}}-bookworm', 'latest', 'change_{{change}}', 'change_{{change}}_{{tag}}'];
+  let ws: TestWorkspace;
+  let tmp: string;
+  let registry: TestRegistry;
+  let client: RegistryClient;
+  let checkout: string;
+  let project: string;
+  const digestOf = async (tag: string) => (await client.getManifest(project, tag))?.digest;
+  const release = async (version: string, extra: Record<string, string> = {}) => {
+    await commitAll(checkout, { VERSION: `${version}\n` }, `release ${version}`);
+    git(checkout, 'tag', version);
+    return ws.nx(['run', `${project}:push`, '--output-style=stream'], {
+      IMAGE_REGISTRY: registry.host,
+      IMAGE_SOURCE_TOOL: checkout,
+      IMAGE_SOURCES_CLONE: 'false',
+      DOCKER_CONFIG: path.join(tmp, 'no-docker-config'),
+      IMAGE_RELEASE: 'true',
+      ...extra,
+    });
+  };
+
+  beforeAll(async () => {
+    tmp = await makeTempDir('imgmono-moving-');
+    registry = await startRegistry(path.join(tmp, 'registry'));
+    client = new RegistryClient({ host: registry.host });
+    checkout = path.join(tmp, 'tool');
+    await initRepo(checkout, { VERSION: '0\n' });
+    ws = await createTestWorkspace();
+    project = `${ws.namespace}/tool`;
+    const nxJson = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'nx.json'), 'utf8'));
+    nxJson.plugins[0].options.tagRules = RULES;
+    await ws.write({
+      'nx.json': JSON.stringify(nxJson, null, 2),
+      'sources/tool/source.json': JSON.stringify({ url: 'file:///nowhere/tool.git', ref: 'master' }),
+      ...busyboxRoot(`${ws.namespace}/root`),
+      ...imageProject(project, [`${ws.namespace}/root`, 'tool'], `FROM ${ws.namespace}/root\nCOPY .sources/tool /opt/tool\n`),
+    });
+  });
+
+  afterAll(async () => {
+    registry?.stop();
+    await removeNamespaceImages(ws.namespace);
+    await ws?.remove();
+    await removeDir(tmp);
+  });
+
+  it('a release of 1.1.5 after 1.2.0 moves no moving tag back, {{major}}-bookworm included, and says why', async () => {
+    const first = await release('1.2.0');
+    expect(first.code, first.output).toBe(0);
+    const v120 = await digestOf('1.2.0');
+    for (const tag of ['1', '1-bookworm', 'latest']) expect(await digestOf(tag), tag).toBe(v120);
+
+    const second = await release('1.1.5');
+    expect(second.code, second.output).toBe(0);
+    expect(await digestOf('1.1.5')).toBeDefined();
+    expect(await digestOf('1.1.5')).not.toBe(v120);
+    for (const tag of ['1', '1-bookworm', 'latest']) expect(await digestOf(tag), tag).toBe(v120);
+    expect(second.output).toContain(`tag rule '{{major}}-bookworm' gives no tag: 1.1.5 is lower than 1.2.0, already published as '1-bookworm'`);
+    expect(second.output).not.toContain(':1-bookworm sha256');
+  });
+
+  it('promote checks moving tags again: a change pushed at 1.3.0 does not take 1-bookworm back from a 1.4.0 released meanwhile', async () => {
+    const change = await release('1.3.0', { IMAGE_RELEASE: 'false', IMAGE_CHANGE: '4004' });
+    expect(change.code, change.output).toBe(0);
+    expect(await digestOf('change_4004_1-bookworm')).toBeDefined();
+    const meanwhile = await release('1.4.0');
+    expect(meanwhile.code, meanwhile.output).toBe(0);
+    const v140 = await digestOf('1.4.0');
+    const promote = await ws.nx(['run', `${project}:promote`, '--output-style=stream'], { IMAGE_REGISTRY: registry.host, IMAGE_CHANGE: '4004', DOCKER_CONFIG: path.join(tmp, 'no-docker-config') });
+    expect(promote.code, promote.output).toBe(0);
+    expect(await digestOf('1.3.0')).toBe(await digestOf('change_4004'));
+    for (const tag of ['1', '1-bookworm', 'latest']) expect(await digestOf(tag), tag).toBe(v140);
+    expect(promote.output).toContain(`kept ${registry.host}/${project}:1-bookworm where it is: 1.3.0 is lower than 1.4.0, already published as '1-bookworm'`);
   });
 });

@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ContextFilter } from './dockerignore';
+import { symlinkStaysInside } from './inside-folder';
 
 export type ContextEntry =
   | { kind: 'directory'; path: string; mode: number }
@@ -40,7 +41,7 @@ export async function listContextEntries(root: string, options: ListOptions = {}
   const prefix = options.prefix ?? '';
   const label = options.label ?? root;
   const entries: ContextEntry[] = [];
-  const rootReal = await fs.realpath(root).catch(() => {
+  await fs.realpath(root).catch(() => {
     throw new ContextError(`${label}: folder does not exist`);
   });
 
@@ -62,8 +63,7 @@ export async function listContextEntries(root: string, options: ListOptions = {}
         continue;
       } else if (stat.isSymbolicLink()) {
         const target = await fs.readlink(absolutePath);
-        const resolved = path.resolve(path.dirname(absolutePath), target);
-        if (path.isAbsolute(target) || !isInside(rootReal, resolved, root)) {
+        if (!symlinkStaysInside(relativePath, target)) {
           throw new ContextError(
             `${label}: symlink ${relativePath} points outside the folder (to ${target}); replace it with a relative link inside the folder or remove it`,
           );
@@ -78,14 +78,6 @@ export async function listContextEntries(root: string, options: ListOptions = {}
 
   await walk('');
   return entries;
-}
-
-function isInside(rootReal: string, resolved: string, root: string): boolean {
-  const base = path.resolve(root);
-  const rel = path.relative(base, resolved);
-  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) return true;
-  const relReal = path.relative(rootReal, resolved);
-  return relReal === '' || (!relReal.startsWith('..') && !path.isAbsolute(relReal));
 }
 
 /** Byte order, not locale order: the same on every machine. */

@@ -124,8 +124,16 @@ describe('listContextEntries', () => {
     expect(entries.find((entry) => entry.path === 'a/link')).toEqual({ kind: 'symlink', path: 'a/link', target: 'target.txt' });
   });
 
+  it('keeps a link to a folder whose name starts with two dots (Kubernetes-style ..data/), which is inside', async () => {
+    await writeTree(dir, { '..data/real.txt': 'real' });
+    await fs.symlink('..data/real.txt', path.join(dir, 'alias.txt'));
+    const entries = await listContextEntries(dir);
+    expect(entries.find((entry) => entry.path === 'alias.txt')).toEqual({ kind: 'symlink', path: 'alias.txt', target: '..data/real.txt' });
+  });
+
   it.each([
     ['../../etc/passwd', 'relative link out of the folder'],
+    ['./../../x', 'a link out through ./..'],
     ['/etc/passwd', 'absolute link'],
   ])('refuses a symlink to %s (%s), naming it', async (target) => {
     await writeTree(dir, { 'a/x.txt': 'x' });

@@ -1,8 +1,12 @@
 /**
  * Reads the JSON lines the engine streams back from a build. Pure: chunks
  * in, events out. Every line is read; an `error` line ends the build with
- * the engine's own message and the step that was running.
+ * the engine's own message and the step that was running. Chunks are bytes
+ * cut anywhere by the transport, in the middle of a character too: they are
+ * decoded as one UTF-8 stream, never chunk by chunk.
  */
+import { StringDecoder } from 'node:string_decoder';
+
 export interface BuildStep {
   number: number;
   total: number;
@@ -21,6 +25,7 @@ const BUILT = /^Successfully built ([0-9a-f]{12,64})$/;
 
 export class BuildOutputReader {
   private buffer = '';
+  private readonly decoder = new StringDecoder('utf8');
   private step: BuildStep | undefined;
   private pendingText = '';
   imageId: string | undefined;
@@ -31,8 +36,8 @@ export class BuildOutputReader {
   }
 
   /** Feeds a chunk of the HTTP body; returns the events of the complete lines in it. */
-  push(chunk: string): BuildEvent[] {
-    this.buffer += chunk;
+  push(chunk: Buffer | string): BuildEvent[] {
+    this.buffer += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
     const events: BuildEvent[] = [];
     let newline = this.buffer.indexOf('\n');
     while (newline >= 0) {
@@ -46,6 +51,7 @@ export class BuildOutputReader {
 
   /** Call when the stream ended: reads a last unterminated line and flushes partial output. */
   end(): BuildEvent[] {
+    this.buffer += this.decoder.end();
     const events = this.buffer.trim() !== '' ? this.readLine(this.buffer.trim()) : [];
     this.buffer = '';
     if (this.pendingText !== '') {

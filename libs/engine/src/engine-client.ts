@@ -101,7 +101,7 @@ export function createEngineClient(docker: Docker = new Docker(), host: string =
       const reader = new BuildOutputReader();
       await new Promise<void>((resolve, reject) => {
         const deliver = (events: BuildEvent[]) => events.forEach(onEvent);
-        stream.on('data', (chunk: Buffer) => deliver(reader.push(chunk.toString('utf8'))));
+        stream.on('data', (chunk: Buffer) => deliver(reader.push(chunk)));
         stream.on('end', () => {
           deliver(reader.end());
           resolve();

@@ -3,9 +3,14 @@
  * `change_<N>_<tag>` in the registry is copied, manifest by digest, to
  * `<tag>` through the registry's HTTP API. All release tags move to the new
  * digest, or none do: a failure part-way puts the tags already moved back.
- * Optionally the change tags are removed afterwards.
+ * A moving tag (latest, {{major}}, {{major}}-bookworm: see movingTags) is
+ * checked again against what the registry holds under it now, since another
+ * release may have moved it since the change was pushed: it never goes back
+ * to a lower version. Optionally the change tags are removed afterwards.
  */
 import { Manifest, RegistryClient } from '@imgmono/registry';
+import { TagRule, movingTagRefusal, movingTags } from '@imgmono/tags';
+import { publishedVersion } from './published-versions';
 import { PublishError } from './push-image';
 
 export interface PromoteRequest {
@@ -13,12 +18,16 @@ export interface PromoteRequest {
   registry: RegistryClient;
   change: string;
   removeChangeTags: boolean;
+  /** The workspace's tag rules: which of the targets are moving tags. */
+  rules: readonly TagRule[];
 }
 
 export interface PromoteOutcome {
   /** Absent when the change pushed nothing for this image. */
   digest?: string;
   promoted: string[];
+  /** Moving tags left where they are, and why (they would have gone back to a lower version). */
+  kept: Array<{ tag: string; reason: string }>;
   removed: string[];
 }
 
@@ -33,7 +42,7 @@ export async function promoteImageProject(request: PromoteRequest, log: (line: s
   const changeTags = tags.filter((tag) => tag.startsWith(prefix) && tag.length > prefix.length);
   if (changeTags.length === 0) {
     say(`nothing to promote: ${registry.host} has no ${prefix}* tags for ${project} (change ${request.change} did not push this image)`);
-    return { promoted: [], removed: [] };
+    return { promoted: [], kept: [], removed: [] };
   }
 
   const manifests = new Map<string, Manifest>();
@@ -47,7 +56,18 @@ export async function promoteImageProject(request: PromoteRequest, log: (line: s
     fail(`the ${prefix}* tags point at different images (${[...manifests].map(([tag, m]) => `${tag}=${m.digest.slice(0, 19)}`).join(', ')}); push the change build again`);
   }
   const manifest = manifests.values().next().value as Manifest;
-  const targets = changeTags.map((tag) => tag.slice(prefix.length));
+  const version = await publishedVersion(registry, project, changeTags[0]);
+  const moving = new Set(movingTags({ version, rules: request.rules }));
+  const kept: PromoteOutcome['kept'] = [];
+  const targets: string[] = [];
+  for (const target of changeTags.map((tag) => tag.slice(prefix.length))) {
+    const refusal = moving.has(target) ? movingTagRefusal(target, version, await publishedVersion(registry, project, target)) : undefined;
+    if (refusal === undefined) targets.push(target);
+    else {
+      kept.push({ tag: target, reason: refusal });
+      say(`kept ${registry.host}/${project}:${target} where it is: ${refusal}`);
+    }
+  }
 
   const previous = new Map<string, Manifest | undefined>();
   for (const target of targets) previous.set(target, await registry.getManifest(project, target));
@@ -85,5 +105,5 @@ export async function promoteImageProject(request: PromoteRequest, log: (line: s
     }
     say(`removed ${removed.length} change tag(s): ${removed.join(' ')}`);
   }
-  return { digest: manifest.digest, promoted: targets, removed };
+  return { digest: manifest.digest, promoted: targets, kept, removed };
 }

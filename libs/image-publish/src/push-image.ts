@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { EngineClient, RegistryAuth } from '@imgmono/engine';
 import { readBuildRecord, RECORDS_FOLDER } from '@imgmono/image-meta';
 import { RegistryClient } from '@imgmono/registry';
-import { TagContext, TagRule, computeTags } from '@imgmono/tags';
+import { TagContext, TagRule, computeTags, movingTags } from '@imgmono/tags';
 import { publishedVersion } from './published-versions';
 
 export class PublishError extends Error {
@@ -53,9 +53,11 @@ export async function pushImageProject(request: PushRequest, deps: { engine: Eng
 
   const host = request.registry.host;
   const remote = `${host}/${request.project}`;
+  // every moving tag the rules give (latest, {{major}}, {{major}}-bookworm, ...), read under exactly that name:
+  // a release moves them, and a change build names them for its promote (change_<N>_<tag>)
   const published: Record<string, string> = {};
-  if (request.context.release) {
-    for (const tag of ['latest', ...candidateMovingTags(record!.version)]) {
+  if (request.context.release || request.context.change !== undefined) {
+    for (const tag of movingTags({ version: record!.version, rules: request.rules })) {
       const version = await publishedVersion(request.registry, request.project, tag);
       if (version !== undefined) published[tag] = version;
     }
@@ -84,10 +86,4 @@ export async function pushImageProject(request: PushRequest, deps: { engine: Eng
   await fs.writeFile(temp, `${JSON.stringify({ project: request.project, registry: host, imageId: record!.imageId, digest, tags: plan.tags, at: new Date().toISOString() }, null, 2)}\n`);
   await fs.rename(temp, file);
   return { digest: digest!, tags: plan.tags };
-}
-
-/** The moving tags a version could move: {{major}} and {{major}}.{{minor}} spelled out. */
-function candidateMovingTags(version: string | undefined): string[] {
-  const match = version === undefined ? null : /^v?(\d+)\.(\d+)/.exec(version);
-  return match ? [match[1], `${match[1]}.${match[2]}`] : [];
 }

@@ -20,6 +20,13 @@ describe('secret values', () => {
     expect(masked).not.toContain(Buffer.from(token.value).toString('base64').replace(/=+$/, ''));
   });
 
+  it('withholds a line where the mask itself would spell the secret again', () => {
+    const odd = { name: 'ODD', value: 'ab***cd' };
+    // one pass gives ab + *** + cd: the secret again
+    expect(maskSecrets('abab***cdcd', [odd])).toBe('*** (a line holding a secret value was withheld)');
+    expect(maskSecrets('x ab***cd y', [odd])).toBe('x *** y');
+  });
+
   it('leaves text without secrets as it is, and finds the secret in text that has one', () => {
     expect(maskSecrets('nothing here', [token, password])).toBe('nothing here');
     expect(findSecret(`https://zuul:${password.value}@host`, [token, password])).toEqual(password);

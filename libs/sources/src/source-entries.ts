@@ -5,7 +5,7 @@
  */
 import { lstatSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ContextEntry, ContextError, ContextFilter, compareNames, normaliseMode } from '@imgmono/build-context';
+import { ContextEntry, ContextError, ContextFilter, compareNames, normaliseMode, symlinkStaysInside } from '@imgmono/build-context';
 import { listCheckoutFiles } from './git-checkout';
 
 export const SOURCES_IN_CONTEXT = '.sources';
@@ -14,7 +14,6 @@ export async function sourceContextEntries(name: string, dir: string, filter: Co
   const label = `source ${name} (${dir})`;
   const prefix = `${SOURCES_IN_CONTEXT}/${name}`;
   const files = (await listCheckoutFiles(dir, label)).sort(compareNames);
-  const realRoot = await fs.realpath(dir);
   const entries: ContextEntry[] = [];
   const folders = new Set<string>();
   const addFolders = (relative: string) => {
@@ -38,9 +37,7 @@ export async function sourceContextEntries(name: string, dir: string, filter: Co
     if (stat === undefined) continue; // tracked but deleted in the working tree: an uncommitted change
     if (stat.isSymbolicLink()) {
       const target = await fs.readlink(absolute);
-      const resolved = path.resolve(path.dirname(path.join(realRoot, relative)), target);
-      const inside = path.relative(realRoot, resolved);
-      if (path.isAbsolute(target) || inside.startsWith('..') || path.isAbsolute(inside)) {
+      if (!symlinkStaysInside(relative, target)) {
         throw new ContextError(`${label}: symlink ${relative} points outside the checkout (to ${target}); make it relative and inside, or remove it`);
       }
       entries.push({ kind: 'symlink', path: inContext, target });

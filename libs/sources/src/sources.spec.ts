@@ -115,6 +115,14 @@ describe('source checkouts in the context', () => {
     );
   });
 
+  it('keeps a link to a folder whose name starts with two dots (Kubernetes-style ..data/), which is inside', async () => {
+    await writeTree(dir, { '..data/real.txt': 'real' });
+    await fs.symlink('..data/real.txt', path.join(dir, 'alias.txt'));
+    await commitAll(dir, {}, 'kubernetes-style link');
+    const entries = await sourceContextEntries('demo', dir, undefined);
+    expect(entries.find((entry) => entry.path === '.sources/demo/alias.txt')).toEqual({ kind: 'symlink', path: '.sources/demo/alias.txt', target: '..data/real.txt' });
+  });
+
   it('refuses a file name that is not UTF-8, naming its bytes', async () => {
     await fs.writeFile(Buffer.concat([Buffer.from(path.join(dir, 'bad-')), Buffer.from([0xff, 0xfe]), Buffer.from('.txt')]), 'x');
     await expect(sourceContextEntries('demo', dir, undefined)).rejects.toThrow(/file name "bad-ÿþ.txt" \(bytes 6261642dfffe2e747874\) is not UTF-8/);

@@ -24,7 +24,7 @@ const PLACEHOLDERS = ['version', 'major', 'minor', 'patch', 'change', 'patchset'
 type Placeholder = (typeof PLACEHOLDERS)[number];
 
 export type RuleKind =
-  /** {{version}}-style: moves only in release builds; floating ones are guarded. */
+  /** {{version}}-style: release builds only; those without the full {{version}} move, and are guarded. */
   | 'release'
   /** the literal `latest`: release builds, stable versions, never backwards. */
   | 'latest'
@@ -39,7 +39,11 @@ export interface TagRule {
   text: string;
   kind: RuleKind;
   placeholders: Placeholder[];
-  /** A release rule that does not pin a whole version ({{major}}, {{major}}.{{minor}}): it moves, so it is guarded. */
+  /**
+   * A release rule without the full {{version}} ({{major}}, {{major}}.{{minor}}, {{major}}-bookworm,
+   * {{major}}.{{minor}}.{{patch}}): the tag it gives moves from version to version, so, like `latest`,
+   * it is guarded: never moved back to a lower version than the one it holds, never moved by a pre-release.
+   */
   floating: boolean;
 }
 
@@ -64,7 +68,7 @@ export function parseTagRule(text: string): TagRule {
   else if (has('version', 'major', 'minor', 'patch')) kind = 'release';
   else if (placeholders.length === 0) throw new TagRuleError(`tag rule '${rule}': a fixed tag other than 'latest' would be overwritten by every build; use placeholders`);
   else kind = 'always';
-  const floating = kind === 'release' && !has('version', 'patch');
+  const floating = kind === 'release' && !has('version');
   return { text: rule, kind, placeholders, floating };
 }
 
@@ -101,8 +105,38 @@ export interface TagInput {
   version?: string;
   context: TagContext;
   rules: readonly TagRule[];
-  /** For moving tags: the highest version already published under that tag. */
+  /** For moving tags (see movingTags): the version the registry holds under exactly that tag. */
   published?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Why a moving tag must not move to this version, or undefined when it may: a pre-release never
+ * moves one, and neither does a version lower than the one the tag already holds.
+ */
+export function movingTagRefusal(tag: string, version: string | undefined, published: string | undefined): string | undefined {
+  if (version === undefined) return undefined;
+  if (isPrerelease(toSemver(version))) return `pre-release ${version} never moves '${tag}'`;
+  if (published !== undefined && semver.lt(toSemver(version).split('+')[0], toSemver(published).split('+')[0])) {
+    return `${version} is lower than ${published}, already published as '${tag}'`;
+  }
+  return undefined;
+}
+
+/**
+ * The moving tags this build's release rules give (`latest` and every floating rule, rendered for
+ * this version): the tags whose current version must be read from the registry, exactly as named,
+ * before computeTags decides whether they may move.
+ */
+export function movingTags(input: Omit<TagInput, 'published' | 'context'>): string[] {
+  const tags = new Set<string>();
+  for (const rule of input.rules) {
+    if (rule.kind === 'latest') tags.add('latest');
+    else if (rule.floating && input.version !== undefined) {
+      const tag = computeTags({ version: input.version, context: { release: true }, rules: [rule] }).tags[0];
+      if (tag !== undefined) tags.add(tag);
+    }
+  }
+  return [...tags];
 }
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -150,13 +184,9 @@ export function computeTags(input: TagInput): TagPlan {
       const tag = rule.kind === 'latest' ? 'latest' : record ? render(rule) : renderQuiet(rule);
       if (tag === undefined) continue;
       if (rule.kind === 'latest' || rule.floating) {
-        if (version !== undefined && isPrerelease(version)) {
-          quiet(`pre-release ${version} never moves '${tag}'`);
-          continue;
-        }
-        const published = input.published?.[tag];
-        if (version !== undefined && published !== undefined && semver.lt(core!, toSemver(published).split('+')[0])) {
-          quiet(`${version} is lower than ${published}, already published as '${tag}'`);
+        const refusal = movingTagRefusal(tag, input.version === undefined ? undefined : version, input.published?.[tag]);
+        if (refusal !== undefined) {
+          quiet(refusal);
           continue;
         }
       }

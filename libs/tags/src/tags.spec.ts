@@ -1,7 +1,7 @@
 /** Tag cases as a table, one row a case (the way docker/metadata-action tests its rules). */
 import { describe, expect, it } from 'vitest';
 import { toSemver } from './image-version';
-import { TagContext, computeTags, parseTagRules } from './tag-rules';
+import { TagContext, computeTags, movingTags, parseTagRules } from './tag-rules';
 
 const RULES = parseTagRules(['{{version}}', '{{major}}.{{minor}}', '{{major}}', 'latest', 'change_{{change}}', 'change_{{change}}_{{tag}}', 'sha-{{sha}}', 'inputs-{{digest}}']);
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -37,6 +37,23 @@ describe('computeTags', () => {
     ['neither release nor change: only the always-rules', '1.2.3', { release: false, sha: SHA }, {}, ['sha-0123456']],
   ])('%s', (_name, version, context, published, expected) => {
     expect(computeTags({ version, context, rules: RULES, published }).tags).toEqual(expected);
+  });
+
+  const CUSTOM = ['{{version}}', '{{major}}', '{{major}}-bookworm', 'latest'];
+  it.each<[string, string[], string, Record<string, string>, string[]]>([
+    ['a custom moving rule is guarded like {{major}}', CUSTOM, '1.1.5', { '1': '1.2.0', '1-bookworm': '1.2.0', latest: '1.2.0' }, ['1.1.5']],
+    ['a custom moving rule moves when not lower', CUSTOM, '1.2.1', { '1': '1.2.0', '1-bookworm': '1.2.0', latest: '1.2.0' }, ['1.2.1', '1', '1-bookworm', 'latest']],
+    ['each moving tag is judged by what it holds itself', CUSTOM, '1.1.5', { '1': '1.2.0', '1-bookworm': '1.1.0' }, ['1.1.5', '1-bookworm', 'latest']],
+    ['{{major}}.{{minor}}.{{patch}} lacks the full version: it moves, and is guarded', ['{{version}}', '{{major}}.{{minor}}.{{patch}}-bookworm'], '1.2.3+build.7', { '1.2.3-bookworm': '1.2.4' }, ['1.2.3-build.7']],
+  ])('custom rules: %s', (_name, rules, version, published, expected) => {
+    expect(computeTags({ version, context: { release: true }, rules: parseTagRules(rules), published }).tags).toEqual(expected);
+  });
+
+  it('lists the moving tags a version would move, to be read from the registry by exactly those names', () => {
+    const rules = parseTagRules(['{{version}}', '{{major}}', '{{major}}.{{minor}}', '{{major}}-bookworm', 'latest', 'change_{{change}}_{{tag}}', 'sha-{{sha}}']);
+    expect(movingTags({ version: '1.1.5', rules })).toEqual(['1', '1.1', '1-bookworm', 'latest']);
+    expect(movingTags({ version: '2.0.0-rc.1', rules })).toEqual(['latest']);
+    expect(movingTags({ version: undefined, rules })).toEqual(['latest']);
   });
 
   it('says why each rule gave no tag', () => {

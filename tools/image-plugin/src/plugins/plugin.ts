@@ -144,7 +144,7 @@ function nodesFor(file: string, options: Required<ImagePluginOptions>, workspace
           promote: {
             executor: '@imgmono/image-plugin:promote',
             cache: false,
-            options: { secretEnv: options.secretEnv },
+            options: { tagRules: options.tagRules, secretEnv: options.secretEnv },
             metadata: { description: "Promote IMAGE_CHANGE's images to their release tags in IMAGE_REGISTRY, without pulling or rebuilding" },
           },
         },

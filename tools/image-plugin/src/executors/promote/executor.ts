@@ -1,6 +1,8 @@
 /** The `promote` executor: registry and change from options or the environment, then promoteImageProject. */
 import type { ExecutorContext } from '@nx/devkit';
 import { promoteImageProject } from '@imgmono/image-publish';
+import { parseTagRules } from '@imgmono/tags';
+import { DEFAULT_TAG_RULES } from '../../lib/registry-settings';
 import { registryFromEnv } from '../../lib/registry-settings';
 import { ExecutorInputError, reportFailure } from '../../lib/report-failure';
 import { maskedOutput, runSecrets } from '../../lib/workspace-secrets';
@@ -16,7 +18,8 @@ export default async function promoteExecutor(options: PromoteExecutorOptions, c
     const change = options.change ?? process.env.IMAGE_CHANGE;
     if (!change) throw new ExecutorInputError(`${project}: which change? set IMAGE_CHANGE or --change`);
     const started = Date.now();
-    const outcome = await promoteImageProject({ project, registry: registry.client, change, removeChangeTags: options.removeChangeTags ?? false }, output.log);
+    const rules = parseTagRules(options.tagRules ?? DEFAULT_TAG_RULES);
+    const outcome = await promoteImageProject({ project, registry: registry.client, change, removeChangeTags: options.removeChangeTags ?? false, rules }, output.log);
     if (outcome.digest !== undefined) output.log(`[${project}] promoted ${outcome.promoted.join(' ')} to ${outcome.digest} in ${((Date.now() - started) / 1000).toFixed(2)} s`);
     return { success: true };
   } catch (error) {

@@ -125,6 +125,12 @@ describe.skipIf(!enabled)('secrets', () => {
     const records = (await fs.readdir(path.join(ws.root, 'dist'), { recursive: true })).map(String).filter((file) => file.endsWith('.json'));
     expect(records.length).toBeGreaterThanOrEqual(2);
     for (const record of records) expect(leaks(await fs.readFile(path.join(ws.root, 'dist', record), 'utf8')), record).toEqual([]);
+    // where build arguments are kept, as the README says it: the history and the config, not the build record
+    const build = JSON.parse(await fs.readFile(path.join(ws.root, 'dist/images', ns, 'clean/build.json'), 'utf8'));
+    expect(JSON.stringify(build)).not.toContain('SITE_NAME');
+    expect(build.inputDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const readme = await fs.readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(readme.replace(/\s+/g, ' ')).toContain("build arguments end up in `docker history` and the image's config (the build record keeps only the input digest they went into)");
   });
 
   it('URLs with credentials (the origin, a source) reach labels, records and output without their user information', async () => {

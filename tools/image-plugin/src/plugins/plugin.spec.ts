@@ -42,6 +42,24 @@ describe('image plugin', () => {
     expect(targets['graph-check']).toMatchObject({ executor: '@imgmono/image-plugin:graph-check', cache: true });
   });
 
+  it("declares as Nx inputs the settings that change each target, an image's IMAGE_SOURCE_<NAME> of its own sources included", async () => {
+    await writeTree(root, {
+      'images/zuul/launcher/Dockerfile': 'FROM opendev/python-base\n',
+      'images/zuul/launcher/project.json': JSON.stringify({ name: 'zuul/launcher', implicitDependencies: ['opendev/python-base', 'nodepool', 'openstacksdk'] }),
+      'sources/nodepool/source.json': '{}',
+      'sources/openstacksdk/source.json': '{}',
+    });
+    const results = await createNodesV2[1](['images/zuul/launcher/Dockerfile'], {}, { nxJsonConfiguration: {}, workspaceRoot: root });
+    const targets = results[0][1].projects?.['images/zuul/launcher']?.targets ?? {};
+    const envOf = (target: string) => (targets[target]?.inputs ?? []).flatMap((input) => (typeof input === 'object' && 'env' in input ? [input.env] : []));
+    expect(envOf('image')).toEqual(expect.arrayContaining(['DOCKER_HOST', 'IMAGE_SOURCE_NODEPOOL', 'IMAGE_SOURCE_OPENSTACKSDK', 'IMAGE_SOURCES_PROJECTS', 'IMAGE_SOURCES_SIBLINGS', 'IMAGE_REGISTRY', 'IMAGE_CHANGE', 'IMAGE_TAGS', 'IMAGE_NO_CACHE', 'CI']));
+    expect(envOf('image')).not.toContain('IMAGE_SOURCE_PYTHON_BASE');
+    expect(envOf('push')).toEqual(expect.arrayContaining(['IMAGE_REGISTRY', 'IMAGE_CHANGE', 'IMAGE_PATCHSET', 'IMAGE_BUILDSET', 'IMAGE_BRANCH', 'IMAGE_RELEASE']));
+    expect(envOf('promote')).toEqual(expect.arrayContaining(['IMAGE_REGISTRY', 'IMAGE_CHANGE']));
+    // the engine, the registry and checkouts outside the workspace decide too: each run is a task of its own for Nx's task history
+    for (const target of ['image', 'push', 'promote']) expect(targets[target]?.inputs).toContainEqual({ runtime: 'date +%s%N' });
+  });
+
   it('makes every sources/<name>/source.json a source project', async () => {
     const results = await createNodesV2[1](['sources/nodepool/source.json'], {}, { nxJsonConfiguration: {}, workspaceRoot: root });
     expect(results[0][1].projects?.['sources/nodepool']).toMatchObject({ name: 'nodepool', tags: ['kind:source'] });

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { IMAGE_TEST_FILE, SCENARIO_FILE, parseScenario, scenarioImages } from '@imgmono/image-test';
 import { IMAGE_EXECUTOR } from '../lib/workspace-images';
 import { DEFAULT_TAG_RULES } from '../lib/registry-settings';
+import { envInputs } from '../lib/run-settings';
 
 export interface ImagePluginOptions {
   /** Name of the build target; default `image`. */
@@ -42,15 +43,16 @@ export function normaliseOptions(options: ImagePluginOptions | undefined): Requi
   };
 }
 
-export function imageTarget(projectRoot: string, options: Required<ImagePluginOptions>): TargetConfiguration {
+export function imageTarget(projectRoot: string, options: Required<ImagePluginOptions>, sources: readonly string[] = []): TargetConfiguration {
   const name = projectRoot.replace(/^images\//, '');
   return {
     executor: IMAGE_EXECUTOR,
     dependsOn: [`^${options.imageTargetName}`],
     // The executor is its own cache: it reuses an image only after the engine confirms it holds it,
-    // and source checkouts outside the workspace are inputs Nx cannot see.
+    // and source checkouts outside the workspace are inputs Nx cannot see. The settings that change
+    // what it does are inputs, so Nx never takes two runs that differ in them for one task.
     cache: false,
-    inputs: ['{projectRoot}/**/*', { env: 'DOCKER_HOST' }],
+    inputs: ['{projectRoot}/**/*', ...envInputs('image', sources)],
     options: { dockerfile: 'Dockerfile', secretEnv: options.secretEnv },
     metadata: {
       description: `Build the ${name} image on the Docker engine, parents first, each child pinned to its parent's image id`,
@@ -95,6 +97,7 @@ function scenarioNodes(file: string, workspaceRoot: string, options: Required<Im
             executor: '@imgmono/image-plugin:scenario',
             dependsOn: [`^${options.imageTargetName}`],
             cache: false,
+            inputs: ['default', ...envInputs('image-test')],
             metadata: { description: `Start this run's images of ${scenarioImages(scenario).join(', ')} together and run the scenario's tests`, technologies: ['docker'] },
           },
         },
@@ -122,12 +125,13 @@ function nodesFor(file: string, options: Required<ImagePluginOptions>, workspace
     projects: {
       [projectRoot]: {
         targets: {
-          [options.imageTargetName]: imageTarget(projectRoot, options),
+          [options.imageTargetName]: imageTarget(projectRoot, options, declaredSources(workspaceRoot, projectRoot)),
           [options.checkTargetName]: checkTarget(projectRoot),
           push: {
             executor: '@imgmono/image-plugin:push',
             dependsOn: [options.imageTargetName],
             cache: false,
+            inputs: ['default', ...envInputs('push')],
             options: { tagRules: options.tagRules, secretEnv: options.secretEnv },
             metadata: { description: 'Push the image under its computed tags to IMAGE_REGISTRY (change build: IMAGE_CHANGE; release: IMAGE_RELEASE=true)' },
           },
@@ -137,6 +141,7 @@ function nodesFor(file: string, options: Required<ImagePluginOptions>, workspace
                   executor: '@imgmono/image-plugin:image-test',
                   dependsOn: [options.imageTargetName],
                   cache: false,
+                  inputs: ['default', ...envInputs('image-test')],
                   metadata: { description: `Run the checks of ${projectRoot}/${IMAGE_TEST_FILE} against the image this run built`, technologies: ['docker'] },
                 },
               }
@@ -144,6 +149,7 @@ function nodesFor(file: string, options: Required<ImagePluginOptions>, workspace
           promote: {
             executor: '@imgmono/image-plugin:promote',
             cache: false,
+            inputs: ['default', ...envInputs('promote')],
             options: { tagRules: options.tagRules, secretEnv: options.secretEnv },
             metadata: { description: "Promote IMAGE_CHANGE's images to their release tags in IMAGE_REGISTRY, without pulling or rebuilding" },
           },
@@ -151,4 +157,16 @@ function nodesFor(file: string, options: Required<ImagePluginOptions>, workspace
       },
     },
   };
+}
+
+/** The sources an image installs: the implicitDependencies in its project.json that are declared sources. */
+function declaredSources(workspaceRoot: string, projectRoot: string): string[] {
+  let project: { implicitDependencies?: unknown };
+  try {
+    project = JSON.parse(readFileSync(path.join(workspaceRoot, projectRoot, 'project.json'), 'utf8'));
+  } catch {
+    return []; // a broken project.json is Nx's to report, with its file name
+  }
+  const dependencies = Array.isArray(project.implicitDependencies) ? project.implicitDependencies.filter((dep): dep is string => typeof dep === 'string') : [];
+  return dependencies.filter((dep) => /^[a-z0-9][a-z0-9._-]*$/.test(dep) && existsSync(path.join(workspaceRoot, 'sources', dep, 'source.json'))).sort();
 }

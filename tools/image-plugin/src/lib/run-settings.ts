@@ -1,0 +1,77 @@
+/**
+ * Every environment setting of a run, declared once: what it means, its
+ * default, and which targets it changes. The plugin gives each target these
+ * as Nx inputs (so Nx never sees one task with two outcomes when only a
+ * setting differed), and a test keeps the README's settings table in
+ * agreement with this list. Pure data.
+ */
+import type { TargetConfiguration } from '@nx/devkit';
+import { sourceEnvVariable } from '@imgmono/sources';
+
+export type SettingTarget = 'image' | 'push' | 'promote' | 'image-test' | 'set-up';
+
+export interface RunSetting {
+  /** The variable; `IMAGE_SOURCE_<NAME>` stands for one variable per source. */
+  name: string;
+  meaning: string;
+  default: string;
+  targets: readonly SettingTarget[];
+}
+
+const ALL_ENGINE = ['image', 'push', 'image-test'] as const;
+
+export const RUN_SETTINGS: readonly RunSetting[] = [
+  { name: 'DOCKER_HOST', meaning: 'engine to use', default: '`unix:///var/run/docker.sock`', targets: [...ALL_ENGINE, 'set-up'] },
+  { name: 'DOCKER_CONFIG', meaning: 'folder of the docker config whose `auths` give registry credentials', default: '`~/.docker`', targets: ['image', 'push', 'promote'] },
+  { name: 'CI', meaning: '`true`: CI mode (a missing source, engine or upstream bundle is an error; integration tests never skip)', default: '', targets: ['image', 'push', 'image-test'] },
+  { name: 'IMAGE_BUILD_NETWORK', meaning: 'network mode of build containers', default: '`host`', targets: ['image'] },
+  { name: 'IMAGE_RUN_ID', meaning: "marks this run's build records (the summary and the test targets use it)", default: 'set by `npm run images`', targets: ['image', 'image-test'] },
+  { name: 'IMAGE_TAGS', meaning: "tags for this run instead of the target's (`change_1234,latest`)", default: "the target's `tags`, `latest`", targets: ['image'] },
+  { name: 'IMAGE_NO_CACHE', meaning: '`true`: build again from scratch (no reuse by input digest, no layer cache)', default: '', targets: ['image'] },
+  { name: 'IMAGE_BATCH_PARALLEL', meaning: 'images built at once in batch mode (`npm run images`)', default: 'the number of cores', targets: ['image'] },
+  { name: 'IMAGE_SOURCE_<NAME>', meaning: 'checkout of one source for this run (`IMAGE_SOURCE_OPENSTACKSDK`)', default: '', targets: ['image'] },
+  { name: 'IMAGE_SOURCES_PROJECTS', meaning: 'Zuul-style projects file handing over several checkouts', default: '', targets: ['image'] },
+  { name: 'IMAGE_SOURCES_SIBLINGS', meaning: 'folder of sibling checkouts', default: '`..`', targets: ['image'] },
+  { name: 'IMAGE_SOURCES_CACHE', meaning: 'where pinned refs are cloned', default: '`~/.cache/imgmono/sources`', targets: ['image'] },
+  { name: 'IMAGE_SOURCES_CLONE', meaning: '`false`: never clone', default: 'clone', targets: ['image'] },
+  { name: 'IMAGE_SOURCES_STRICT', meaning: '`true`: a missing required source is an error', default: '`true` when `CI=true`', targets: ['image', 'push', 'image-test'] },
+  { name: 'IMAGE_REGISTRY', meaning: "the run's registry (host:port): push, promote, parents not built in this run", default: '', targets: ['image', 'push', 'promote'] },
+  { name: 'IMAGE_REGISTRY_USERNAME', meaning: "registry user for CI (else the docker config's `auths`)", default: '', targets: ['image', 'push', 'promote'] },
+  { name: 'IMAGE_REGISTRY_PASSWORD', meaning: 'registry password for CI; masked in all output', default: '', targets: ['image', 'push', 'promote'] },
+  { name: 'IMAGE_CHANGE', meaning: 'the change under test: change tags, speculative parents, what promote moves', default: '', targets: ['image', 'push', 'promote'] },
+  { name: 'IMAGE_PATCHSET', meaning: 'the change\'s patchset, for `{{patchset}}` tags', default: '', targets: ['push'] },
+  { name: 'IMAGE_BUILDSET', meaning: 'the buildset, for `{{buildset}}` tags', default: '', targets: ['push'] },
+  { name: 'IMAGE_BRANCH', meaning: 'the branch, for `{{branch}}` tags', default: '', targets: ['push'] },
+  { name: 'IMAGE_RELEASE', meaning: '`true`: a release build (version tags, `latest`)', default: '', targets: ['push'] },
+  { name: 'IMGMONO_ENGINE_DIR', meaning: "where `engine-setup.sh` keeps dockerd's data and log", default: '`/var/lib/imgmono/engine`', targets: ['set-up'] },
+];
+
+/**
+ * The outcome of the image, image-test, push and promote targets also depends on state no Nx input
+ * can name: the engine (an image pruned, an engine restarted), the registry (a tag moved meanwhile,
+ * a 500 for a moment) and source checkouts outside the workspace. Without this, Nx's task history
+ * would take a failed run and a later good one for one task and call it flaky. With it, each run is
+ * a task of its own there; caching is off for these targets anyway (`cache: false`): the executor
+ * is its own cache, and reuses only what the engine or registry confirms.
+ */
+export const OUTSIDE_STATE_INPUT = { runtime: 'date +%s%N' } as const;
+
+/**
+ * The Nx inputs of a target: the environment settings that change what it does (for an image,
+ * IMAGE_SOURCE_<NAME> of each of its sources), and the state outside the workspace.
+ */
+export function envInputs(target: SettingTarget, sources: readonly string[] = []): NonNullable<TargetConfiguration['inputs']> {
+  const names: string[] = [];
+  for (const setting of RUN_SETTINGS) {
+    if (!setting.targets.includes(target)) continue;
+    if (setting.name === 'IMAGE_SOURCE_<NAME>') names.push(...sources.map(sourceEnvVariable));
+    else names.push(setting.name);
+  }
+  return [...names.map((env) => ({ env })), OUTSIDE_STATE_INPUT];
+}
+
+/** The settings table of the README (and docs), one row a setting: what the agreement test compares. */
+export function settingsTableRows(): string[] {
+  const targets = (setting: RunSetting) => setting.targets.map((target) => (target === 'set-up' ? 'set-up' : `\`${target}\``)).join(', ');
+  return RUN_SETTINGS.map((setting) => `| \`${setting.name}\` | ${setting.meaning} | ${setting.default} | ${targets(setting)} |`);
+}

@@ -53,13 +53,13 @@ export async function listContextEntries(root: string, options: ListOptions = {}
       if (options.alwaysSkip?.(relativePath)) continue;
       const absolutePath = path.join(absoluteDir, name);
       const stat = await fs.lstat(absolutePath);
-      const excluded = options.filter?.excludes(relativePath) ?? false;
       const inContext = prefix === '' ? relativePath : `${prefix}/${relativePath}`;
       if (stat.isDirectory()) {
-        if (excluded && !options.filter?.hasExceptions) continue;
+        if (options.filter?.excludesFolder(relativePath)) continue;
+        const excluded = options.filter?.excludes(relativePath) ?? false;
         if (!excluded) entries.push({ kind: 'directory', path: inContext, mode: normaliseMode(stat.mode, true) });
         await walk(relativePath);
-      } else if (excluded) {
+      } else if (options.filter?.excludes(relativePath)) {
         continue;
       } else if (stat.isSymbolicLink()) {
         const target = await fs.readlink(absolutePath);

@@ -20,9 +20,15 @@ describe('.dockerignore', () => {
     expect(createContextFilter(patterns).excludes(file)).toBe(excluded);
   });
 
-  it('knows when exceptions forbid pruning folders', () => {
-    expect(createContextFilter(patterns).hasExceptions).toBe(true);
-    expect(createContextFilter(['build']).hasExceptions).toBe(false);
+  it('leaves an excluded folder out whole unless an exception is written under its path, as the docker CLI walks', () => {
+    expect(createContextFilter(patterns).excludesFolder('build')).toBe(false); // !build/keep.txt reaches into it
+    expect(createContextFilter(['build']).excludesFolder('build')).toBe(true);
+    // found by the property test against the docker CLI: a ** exception does not reach into an excluded folder
+    const cache = createContextFilter(['.cache', '!**/keep.txt']);
+    expect(cache.excludesFolder('.cache')).toBe(true);
+    expect(cache.excludes('.cache/keep.txt')).toBe(true);
+    expect(cache.excludes('keep.txt')).toBe(false);
+    expect(createContextFilter(['/a', '!/a/b/c.txt']).excludes('a/b/c.txt')).toBe(false);
   });
 
   it('names the pattern that excludes a path', () => {

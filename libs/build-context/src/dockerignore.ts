@@ -1,14 +1,19 @@
 /**
- * `.dockerignore` rules, with Docker's own matching semantics
- * (@balena/dockerignore is a port of moby's fileutils). Pure.
+ * `.dockerignore` rules, with Docker's own semantics: patterns are matched as
+ * moby's fileutils matches them (@balena/dockerignore is a port of it), and a
+ * folder that a pattern excludes is left out whole, as the docker CLI's walk
+ * skips it, unless an exception pattern is written under that folder's own
+ * path (`!docs/keep.txt` reaches into an excluded `docs`; `!**\/keep.txt`
+ * does not). Pure.
  */
+import * as path from 'node:path';
 import ignore from '@balena/dockerignore';
 
 export interface ContextFilter {
-  /** True when the path (relative, `/`-separated) is left out of the context. */
+  /** True when the path (relative, `/`-separated) is left out of the context, a folder above it included. */
   excludes(relativePath: string): boolean;
-  /** True when some `!` rule may bring back paths below an excluded folder, so the walk cannot prune. */
-  readonly hasExceptions: boolean;
+  /** True when the folder is left out whole: the walk need not enter it. */
+  excludesFolder(relativePath: string): boolean;
   readonly patterns: readonly string[];
 }
 
@@ -20,11 +25,26 @@ export function parseDockerignore(text: string): string[] {
     .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
+/** An exception pattern as the docker CLI compares it with a folder's path: cleaned, without `!` and a leading `/`. */
+function exceptionPath(pattern: string): string {
+  const cleaned = path.posix.normalize(pattern.slice(1).trim());
+  return cleaned.length > 1 && cleaned.startsWith('/') ? cleaned.slice(1) : cleaned;
+}
+
 export function createContextFilter(patterns: readonly string[]): ContextFilter {
   const matcher = ignore().add([...patterns]);
+  const exceptions = patterns.filter((pattern) => pattern.startsWith('!')).map(exceptionPath);
+  /** An excluded folder the CLI still walks into: some exception is written under its path. */
+  const reachedByException = (folder: string) => exceptions.some((exception) => `${exception}/`.startsWith(`${folder}/`));
+  const excludesFolder = (folder: string) => folder !== '' && matcher.ignores(folder) && !reachedByException(folder);
   return {
-    excludes: (relativePath) => relativePath !== '' && matcher.ignores(relativePath),
-    hasExceptions: patterns.some((pattern) => pattern.startsWith('!')),
+    excludes(relativePath) {
+      if (relativePath === '') return false;
+      const parts = relativePath.split('/');
+      for (let depth = 1; depth < parts.length; depth++) if (excludesFolder(parts.slice(0, depth).join('/'))) return true;
+      return matcher.ignores(relativePath);
+    },
+    excludesFolder,
     patterns,
   };
 }

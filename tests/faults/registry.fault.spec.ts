@@ -58,7 +58,7 @@ describe.skipIf(!enabled)('registry faults', () => {
     await ws.write({
       'sources/tool/source.json': JSON.stringify({ url: 'file:///nowhere/tool.git', ref: '1.2.0' }),
       ...busyboxRoot(`${ns}/root`),
-      ...imageProject(app, [`${ns}/root`, 'tool'], `FROM ${ns}/root\nCOPY .sources/tool /opt/tool\nRUN echo one > /state\n`),
+      ...imageProject(app, [`${ns}/root`, 'tool'], `FROM ${ns}/root\nCOPY .zuul-siblings/nowhere/tool /opt/tool\nRUN echo one > /state\n`),
     });
     env = { IMAGE_SOURCE_TOOL: checkout, IMAGE_SOURCES_CLONE: 'false', DOCKER_CONFIG: path.join(tmp, 'no-docker-config') };
     const built = await ws.nx(['run', `${app}:image`, '--output-style=stream'], env);
@@ -104,7 +104,7 @@ describe.skipIf(!enabled)('registry faults', () => {
 
   it('a connection closed in the middle of a layer upload: the engine uploads again, and every tag is a whole image', async () => {
     // a new layer, so there is something to upload
-    await ws.write({ [`images/${app}/Dockerfile`]: `FROM ${ns}/root\nCOPY .sources/tool /opt/tool\nRUN echo two > /state\n` });
+    await ws.write({ [`images/${app}/Dockerfile`]: `FROM ${ns}/root\nCOPY .zuul-siblings/nowhere/tool /opt/tool\nRUN echo two > /state\n` });
     proxy.rule = (request) => (request.kind === 'blob-upload' && request.seen === 0 ? 'drop' : 'pass');
     const run = await push('504');
     expect(run.code, run.output).toBe(0);
@@ -114,7 +114,7 @@ describe.skipIf(!enabled)('registry faults', () => {
   });
 
   it('connections closed on every manifest upload: a clear error, and no tag in the registry points at the new image', async () => {
-    await ws.write({ [`images/${app}/Dockerfile`]: `FROM ${ns}/root\nCOPY .sources/tool /opt/tool\nRUN echo three > /state\n` });
+    await ws.write({ [`images/${app}/Dockerfile`]: `FROM ${ns}/root\nCOPY .zuul-siblings/nowhere/tool /opt/tool\nRUN echo three > /state\n` });
     proxy.rule = (request) => (request.kind === 'manifest-put' ? 'drop' : 'pass');
     const run = await push('505');
     expect(run.code).not.toBe(0);

@@ -54,7 +54,7 @@ describe.skipIf(!enabled)('change build, push, dependent child, promote', () => 
     await ws.write({
       'sources/tool/source.json': JSON.stringify({ url: 'file:///nowhere/tool.git', ref: '1.2.0' }),
       ...busyboxRoot(`${ns}/root`),
-      ...imageProject(`${ns}/middle`, [`${ns}/root`, 'tool'], `FROM ${ns}/root\nCOPY .sources/tool /opt/tool\n`),
+      ...imageProject(`${ns}/middle`, [`${ns}/root`, 'tool'], `FROM ${ns}/root\nCOPY .zuul-siblings/nowhere/tool /opt/tool\n`),
       ...imageProject(`${ns}/leaf`, [`${ns}/middle`], `FROM ${ns}/middle\nRUN cat /opt/tool/VERSION > /leaf-version\n`),
     });
     await ws.git(['add', '-A']);
@@ -216,7 +216,7 @@ describe.skipIf(!enabled)('custom moving tags never go back', () => {
       'nx.json': JSON.stringify(nxJson, null, 2),
       'sources/tool/source.json': JSON.stringify({ url: 'file:///nowhere/tool.git', ref: 'master' }),
       ...busyboxRoot(`${ws.namespace}/root`),
-      ...imageProject(project, [`${ws.namespace}/root`, 'tool'], `FROM ${ws.namespace}/root\nCOPY .sources/tool /opt/tool\n`),
+      ...imageProject(project, [`${ws.namespace}/root`, 'tool'], `FROM ${ws.namespace}/root\nCOPY .zuul-siblings/nowhere/tool /opt/tool\n`),
     });
   });
 

@@ -69,9 +69,9 @@ describe.skipIf(!enabled)('secrets', () => {
       [`images/${ns}/arg/project.json`]: JSON.stringify({ name: `${ns}/arg`, implicitDependencies: [`${ns}/root`], targets: { image: { options: { buildArgs: { SITE_URL: `https://zuul.example.invalid/api?token=${TOKEN}` } } } } }),
       ...imageProject(`${ns}/folder-file`, [`${ns}/root`], `FROM ${ns}/root\nCOPY site.ini /etc/site.ini\n`, { 'site.ini': `token=${TOKEN}\n` }),
       ...imageProject(`${ns}/in-dockerfile`, [`${ns}/root`], `FROM ${ns}/root\nENV SITE_TOKEN=${TOKEN}\n`),
-      ...imageProject(`${ns}/from-source`, [`${ns}/root`, 'tool'], `FROM ${ns}/root\nCOPY .sources/tool /opt/tool\n`),
+      ...imageProject(`${ns}/from-source`, [`${ns}/root`, 'tool'], `FROM ${ns}/root\nCOPY .zuul-siblings/git.example.invalid/tool /opt/tool\n`),
       // the same checkout without the untracked credentials file: builds, and must keep the source URL's token out
-      ...imageProject(`${ns}/with-source`, [`${ns}/root`, 'tool'], `FROM ${ns}/root\nCOPY .sources/tool /opt/tool\n`, { '.dockerignore': '.sources/tool/site.ini\n' }),
+      ...imageProject(`${ns}/with-source`, [`${ns}/root`, 'tool'], `FROM ${ns}/root\nCOPY .zuul-siblings/git.example.invalid/tool /opt/tool\n`, { '.dockerignore': '.zuul-siblings/git.example.invalid/tool/site.ini\n' }),
     });
     // the workspace's origin as GitLab CI writes it: the marked token in the URL's user information
     await ws.git(['remote', 'set-url', 'origin', `https://ci:${TOKEN}@git.example.invalid/imgmono.git`]);
@@ -99,7 +99,7 @@ describe.skipIf(!enabled)('secrets', () => {
     ['a build argument', 'arg', `NS/arg: images/NS/arg/project.json: build argument SITE_URL carries the value of SITE_TOKEN, which is secret, and is refused`],
     ['a file of the image folder', 'folder-file', `NS/folder-file: the build context file site.ini (images/NS/folder-file/site.ini) contains the value of SITE_TOKEN, which is secret`],
     ['the Dockerfile', 'in-dockerfile', `NS/in-dockerfile: the build context file Dockerfile (images/NS/in-dockerfile/Dockerfile) contains the value of SITE_TOKEN, which is secret`],
-    ['a file of a handed-over checkout', 'from-source', `NS/from-source: the build context file .sources/tool/site.ini (from the checkout of source tool) contains the value of SITE_TOKEN, which is secret`],
+    ['a file of a handed-over checkout', 'from-source', `NS/from-source: the build context file .zuul-siblings/git.example.invalid/tool/site.ini (from the checkout of source tool) contains the value of SITE_TOKEN, which is secret`],
   ])('a secret value in %s: refused, named without its value, nothing built', async (_case, name, expected) => {
     const run = await nx(['run', `${ns}/${name}:image`, '--exclude-task-dependencies', '--output-style=stream']);
     expect(run.code).not.toBe(0);

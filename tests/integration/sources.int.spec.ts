@@ -40,7 +40,7 @@ describe.skipIf(!enabled)('sources in image builds', () => {
       ...imageProject(
         `${ns}/middle`,
         [`${ns}/root`, 'testpkg'],
-        `FROM ${ns}/root\nARG IMAGE_SOURCES\nARG SOURCE_VERSIONS\nCOPY .sources/ /tmp/sources/\nRUN sh /usr/local/bin/install-sources /tmp/sources && rm -rf /tmp/sources\n`,
+        `FROM ${ns}/root\nARG ZUUL_SIBLINGS\nARG SOURCE_VERSIONS\nCOPY .zuul-siblings/ /tmp/sources/\nRUN sh /usr/local/bin/install-sources /tmp/sources && rm -rf /tmp/sources\n`,
       ),
       ...imageProject(`${ns}/leaf`, [`${ns}/middle`], `FROM ${ns}/middle\nRUN testpkg from-leaf > /leaf.txt\n`),
     });

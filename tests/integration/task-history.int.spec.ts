@@ -37,7 +37,7 @@ describe.skipIf(!enabled)('Nx task history', () => {
     await ws.write({
       'sources/tool/source.json': JSON.stringify({ url: 'file:///nowhere/tool.git', ref: 'master' }),
       ...busyboxRoot(`${ws.namespace}/root`),
-      ...imageProject(`${ws.namespace}/app`, [`${ws.namespace}/root`, 'tool'], `FROM ${ws.namespace}/root\nCOPY .sources/tool /opt/tool\n`),
+      ...imageProject(`${ws.namespace}/app`, [`${ws.namespace}/root`, 'tool'], `FROM ${ws.namespace}/root\nCOPY .zuul-siblings/nowhere/tool /opt/tool\n`),
     });
   });
 

@@ -3,16 +3,29 @@
  * dockerd with its own data root, exec root, socket and containerd, so the
  * tests can kill it mid-build without touching the engine everything else
  * uses. Started with the same flags as tools/scripts/engine-setup.sh.
+ * Optionally it also listens on a loopback TCP port with TLS (a remote
+ * engine, DOCKER_HOST=tcp://...), and resolves Docker Hub images through a
+ * registry mirror (a buildset registry, as zuul-jobs' use-buildset-registry
+ * arranges it).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { docker } from './engine';
 
+export interface SecondEngineOptions {
+  /** Also listen on 127.0.0.1:<port> with TLS (client certificates under <dir>/client: ca.pem, cert.pem, key.pem). */
+  tlsPort?: number;
+  /** Registry mirror for Docker Hub images (http://localhost:<port>), as use-buildset-registry configures one. */
+  registryMirror?: string;
+}
+
 export interface SecondEngine {
   /** DOCKER_HOST value for this engine. */
   host: string;
+  /** With tlsPort: the environment that points a client at it over TCP (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH). */
+  tcpEnv?: Record<string, string>;
   client: Docker;
   /** Starts dockerd (again) on the same data root; resolves when it answers. */
   start(): Promise<void>;
@@ -24,7 +37,23 @@ export interface SecondEngine {
   remove(): Promise<void>;
 }
 
-export async function createSecondEngine(dir: string): Promise<SecondEngine> {
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, as `docker` and dockerd expect them. */
+function makeEngineCertificates(dir: string): { server: string; client: string } {
+  const server = path.join(dir, 'server');
+  const client = path.join(dir, 'client');
+  execFileSync('mkdir', ['-p', server, client]);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=imgmono test engine CA', '-keyout', path.join(dir, 'ca-key.pem'), '-out', path.join(server, 'ca.pem'));
+  for (const [who, folder, ext] of [['server', server, 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth'], ['client', client, 'extendedKeyUsage=clientAuth']] as const) {
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${who}`, '-keyout', path.join(folder, 'key.pem'), '-out', path.join(dir, `${who}.csr`));
+    execFileSync('sh', ['-c', `printf '${ext}\n' > ${path.join(dir, `${who}.ext`)}`]);
+    openssl('x509', '-req', '-in', path.join(dir, `${who}.csr`), '-CA', path.join(server, 'ca.pem'), '-CAkey', path.join(dir, 'ca-key.pem'), '-CAcreateserial', '-days', '2', '-out', path.join(folder, 'cert.pem'), '-extfile', path.join(dir, `${who}.ext`));
+  }
+  execFileSync('cp', [path.join(server, 'ca.pem'), path.join(client, 'ca.pem')]);
+  return { server, client };
+}
+
+export async function createSecondEngine(dir: string, options: SecondEngineOptions = {}): Promise<SecondEngine> {
   // exec root under /run: containerd's socket path must stay within the 108-byte limit
   const execRoot = path.join('/run', `imgmono-${path.basename(dir)}`);
   const socket = path.join(dir, 'docker.sock');
@@ -32,6 +61,14 @@ export async function createSecondEngine(dir: string): Promise<SecondEngine> {
   const client = new Docker({ socketPath: socket });
   let daemon: ChildProcess | undefined;
   let log = '';
+  await fs.mkdir(dir, { recursive: true });
+  const tls = options.tlsPort !== undefined ? makeEngineCertificates(path.join(dir, 'tls')) : undefined;
+  const extraFlags = [
+    ...(tls !== undefined
+      ? ['--host', `tcp://127.0.0.1:${options.tlsPort}`, '--tlsverify', '--tlscacert', path.join(tls.server, 'ca.pem'), '--tlscert', path.join(tls.server, 'cert.pem'), '--tlskey', path.join(tls.server, 'key.pem')]
+      : []),
+    ...(options.registryMirror !== undefined ? ['--registry-mirror', options.registryMirror] : []),
+  ];
 
   const answers = async () => {
     try {
@@ -44,6 +81,7 @@ export async function createSecondEngine(dir: string): Promise<SecondEngine> {
 
   const engine: SecondEngine = {
     host,
+    tcpEnv: tls !== undefined ? { DOCKER_HOST: `tcp://127.0.0.1:${options.tlsPort}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.client } : undefined,
     client,
     async start() {
       await fs.mkdir(path.join(dir, 'data'), { recursive: true });
@@ -57,6 +95,7 @@ export async function createSecondEngine(dir: string): Promise<SecondEngine> {
           '--exec-root', execRoot,
           '--pidfile', path.join(dir, 'dockerd.pid'),
           '--bridge=none', '--iptables=false', '--ip6tables=false',
+          ...extraFlags,
         ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure a Docker engine answers, and says what it did.
 #  - If an engine already answers (DOCKER_HOST or the default socket), nothing is changed.
+#    A remote engine (DOCKER_HOST=tcp://host:port with DOCKER_TLS_VERIFY=1 and
+#    DOCKER_CERT_PATH, or ssh://user@host) is asked the way the docker CLI asks it.
 #  - Else, on Debian as root: installs Debian's docker.io (and mmdebstrap, which root
 #    images need), starts dockerd with --bridge=none --iptables=false and its data under
 #    IMGMONO_ENGINE_DIR (default /var/lib/imgmono/engine), and waits until it answers.
@@ -19,7 +21,15 @@ engine_answers() {
       [ -S "$sock" ] && curl -fsS --max-time 3 --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1
       ;;
     tcp://*)
-      curl -fsS --max-time 3 "http://${SOCKET_URL#tcp://}/_ping" >/dev/null 2>&1
+      if [ "${DOCKER_TLS_VERIFY:-}" = 1 ]; then
+        local certs="${DOCKER_CERT_PATH:-$HOME/.docker}"
+        curl -fsS --max-time 3 --cacert "$certs/ca.pem" --cert "$certs/cert.pem" --key "$certs/key.pem" "https://${SOCKET_URL#tcp://}/_ping" >/dev/null 2>&1
+      else
+        curl -fsS --max-time 3 "http://${SOCKET_URL#tcp://}/_ping" >/dev/null 2>&1
+      fi
+      ;;
+    ssh://*)
+      command -v docker >/dev/null 2>&1 && timeout 20 docker version >/dev/null 2>&1
       ;;
     *) return 1 ;;
   esac

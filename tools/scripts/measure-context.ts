@@ -13,7 +13,7 @@ import { sourceContextEntries } from '@imgmono/sources';
 async function main(): Promise<void> {
   const dir = process.argv[2];
   const started = process.hrtime.bigint();
-  const entries = await sourceContextEntries('measured', dir, undefined);
+  const entries = await sourceContextEntries('measured', 'example.org/measured', dir, undefined);
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of packContext(entries)) {

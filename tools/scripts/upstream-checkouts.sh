@@ -7,6 +7,7 @@
 # for machines that reach no git hosting. A checkout that is already there is
 # left alone (it may carry a change under test). With network access, the same
 # is: git clone --branch <ref> https://opendev.org/<project> ../<name>
+# Also zuul-jobs (../zuul-jobs), whose roles the Zuul tests run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 siblings="${IMAGE_SOURCES_SIBLINGS:-$(cd .. && pwd)}"
@@ -29,3 +30,12 @@ for declaration in sources/*/source.json; do
   git clone -q "$bundle" "$target"
   say "$name: cloned $bundle into $target ($(git -C "$target" describe --tags))"
 done
+if [ -d "$siblings/zuul-jobs/.git" ]; then
+  say "zuul-jobs: $siblings/zuul-jobs is already a checkout; left as it is"
+elif [ -f "$bundles/zuul-jobs.bundle" ]; then
+  git clone -q "$bundles/zuul-jobs.bundle" "$siblings/zuul-jobs"
+  say "zuul-jobs: cloned $bundles/zuul-jobs.bundle into $siblings/zuul-jobs"
+else
+  say "zuul-jobs: no bundle $bundles/zuul-jobs.bundle; clone it yourself: git clone https://opendev.org/zuul/zuul-jobs $siblings/zuul-jobs" >&2
+  exit 1
+fi

@@ -11,7 +11,7 @@ import { extract } from 'tar-stream';
 import { packContext } from '@imgmono/build-context';
 import { demuxContainerOutput, permissionString } from './container-output';
 import { engineConnectionError } from './errors';
-import { describeEngineHost } from './engine-client';
+import { describeEngineHost, engineFromEnv } from './engine-client';
 
 export interface ContainerFile {
   /** Absolute path in the container. */
@@ -79,7 +79,7 @@ export interface ContainerClient {
 
 const CONTENT_LIMIT = 1 << 20;
 
-export function createContainerClient(docker: Docker = new Docker(), host: string = describeEngineHost()): ContainerClient {
+export function createContainerClient(docker: Docker = engineFromEnv(), host: string = describeEngineHost()): ContainerClient {
   const engineError = (error: unknown): never => {
     throw engineConnectionError(error, host) ?? error;
   };

@@ -4,9 +4,11 @@
  * way the docker CLI honours it (docker-modem reads it).
  */
 import Docker from 'dockerode';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { BuildOutputReader, BuildEvent } from './build-output';
-import { BuildFailedError, EngineRequestError, EngineUnavailableError, engineConnectionError } from './errors';
+import { BuildFailedError, EngineRequestError, EngineSettingsError, EngineUnavailableError, engineConnectionError } from './errors';
 import { collectStream, readProgressLines } from './progress-stream';
 
 /** What the engine needs to log in to a registry; sent in a header, never logged. */
@@ -66,11 +68,35 @@ function describeStep(what: string, step: { number: number; total: number; instr
   return step === undefined ? what : `${what}, at Step ${step.number}/${step.total} (${step.instruction})`;
 }
 
+/**
+ * The engine the environment names, the way the docker CLI reads it: DOCKER_HOST (unix://, tcp://,
+ * ssh://user@host), DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem). A setting
+ * no client can be made from is an error that names the variable and the fix.
+ */
+export function engineFromEnv(env: NodeJS.ProcessEnv = process.env): Docker {
+  const host = env.DOCKER_HOST ?? '';
+  if (host !== '' && !/^(unix|tcp|ssh|npipe):\/\/\S*$/.test(host)) {
+    throw new EngineSettingsError(`DOCKER_HOST=${host} is not an engine address: use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host`);
+  }
+  const certPath = env.DOCKER_CERT_PATH;
+  if (host.startsWith('tcp://') && certPath !== undefined && certPath !== '') {
+    const missing = ['ca.pem', 'cert.pem', 'key.pem'].filter((file) => !existsSync(path.join(certPath, file)));
+    if (missing.length > 0) {
+      throw new EngineSettingsError(`DOCKER_CERT_PATH=${certPath} has no ${missing.join(', ')}: point it at the folder with the engine's CA and this client's certificate and key (as the docker CLI uses them)`);
+    }
+  }
+  try {
+    return new Docker();
+  } catch (error) {
+    throw new EngineSettingsError(`cannot make a client for the engine at ${describeEngineHost(env)}: ${(error as Error).message}; check DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH`);
+  }
+}
+
 export function describeEngineHost(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCKER_HOST && env.DOCKER_HOST !== '' ? `DOCKER_HOST=${env.DOCKER_HOST}` : 'unix:///var/run/docker.sock (DOCKER_HOST is not set)';
 }
 
-export function createEngineClient(docker: Docker = new Docker(), host: string = describeEngineHost()): EngineClient {
+export function createEngineClient(docker: Docker = engineFromEnv(), host: string = describeEngineHost()): EngineClient {
   const unavailable = (error: unknown, during?: string): never => {
     throw engineConnectionError(error, host, during) ?? error;
   };

@@ -15,6 +15,14 @@ export class EngineUnavailableError extends Error {
   }
 }
 
+/** DOCKER_HOST, DOCKER_TLS_VERIFY or DOCKER_CERT_PATH name an engine no client can be made for. */
+export class EngineSettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EngineSettingsError';
+  }
+}
+
 export class BuildFailedError extends Error {
   constructor(
     readonly engineMessage: string,

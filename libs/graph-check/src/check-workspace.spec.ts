@@ -38,13 +38,13 @@ function workspace(change: (model: WorkspaceModel) => void = () => undefined): W
       [
         image('debian/bookworm', [], 'FROM scratch\nADD rootfs.tar /\n'),
         image('opendev/python-base', ['debian/bookworm'], 'FROM debian/bookworm\nRUN apt-get install python3\n'),
-        image('opendev/openstacksdk', ['opendev/python-base', 'openstacksdk'], 'FROM opendev/python-base\nCOPY .sources/ /tmp/sources/\nRUN install-sources /tmp/sources\n'),
-        image('zuul/nodepool-launcher', ['opendev/python-base', 'nodepool'], 'FROM opendev/python-base\nCOPY .sources/ /tmp/sources/\n'),
+        image('opendev/openstacksdk', ['opendev/python-base', 'openstacksdk'], 'FROM opendev/python-base\nCOPY .zuul-siblings/ /tmp/sources/\nRUN install-sources /tmp/sources\n'),
+        image('zuul/nodepool-launcher', ['opendev/python-base', 'nodepool'], 'FROM opendev/python-base\nCOPY .zuul-siblings/ /tmp/sources/\n'),
       ].map((i) => [i.name, i]),
     ),
     sources: new Map([
-      ['openstacksdk', { name: 'openstacksdk', root: 'sources/openstacksdk', declarationFile: 'sources/openstacksdk/source.json' }],
-      ['nodepool', { name: 'nodepool', root: 'sources/nodepool', declarationFile: 'sources/nodepool/source.json' }],
+      ['openstacksdk', { name: 'openstacksdk', root: 'sources/openstacksdk', declarationFile: 'sources/openstacksdk/source.json', zuulProject: 'opendev.org/openstack/openstacksdk' }],
+      ['nodepool', { name: 'nodepool', root: 'sources/nodepool', declarationFile: 'sources/nodepool/source.json', zuulProject: 'opendev.org/zuul/nodepool' }],
     ]),
     otherProjects: new Set(['image-plugin']),
     namespacesFile: 'namespaces.json',
@@ -64,7 +64,7 @@ describe('checkWorkspace', () => {
   it.each<[string, (model: WorkspaceModel) => void, string[]]>([
     [
       'missing dependency',
-      (m) => set(m, image('opendev/openstacksdk', ['openstacksdk'], 'FROM opendev/python-base\nCOPY .sources/ /s/\n')),
+      (m) => set(m, image('opendev/openstacksdk', ['openstacksdk'], 'FROM opendev/python-base\nCOPY .zuul-siblings/ /s/\n')),
       [
         'images/opendev/openstacksdk/Dockerfile:1: [from-undeclared] FROM opendev/python-base uses the workspace image opendev/python-base, which is not in implicitDependencies of opendev/openstacksdk; fix: add "opendev/python-base" to implicitDependencies in images/opendev/openstacksdk/project.json',
       ],
@@ -79,7 +79,7 @@ describe('checkWorkspace', () => {
     ],
     [
       'FROM through an ARG',
-      (m) => set(m, image('opendev/openstacksdk', ['openstacksdk'], 'ARG BASE=opendev/python-base\n\nFROM ${BASE}\nCOPY .sources/ /s/\n')),
+      (m) => set(m, image('opendev/openstacksdk', ['openstacksdk'], 'ARG BASE=opendev/python-base\n\nFROM ${BASE}\nCOPY .zuul-siblings/ /s/\n')),
       [
         'images/opendev/openstacksdk/Dockerfile:3: [from-undeclared] FROM opendev/python-base uses the workspace image opendev/python-base, which is not in implicitDependencies of opendev/openstacksdk; fix: add "opendev/python-base" to implicitDependencies in images/opendev/openstacksdk/project.json',
       ],
@@ -89,7 +89,7 @@ describe('checkWorkspace', () => {
       (m) =>
         set(
           m,
-          image('zuul/nodepool-launcher', ['opendev/python-base', 'nodepool'], 'FROM opendev/openstacksdk AS sdk\nFROM opendev/python-base\nCOPY --from=sdk /a /a\nCOPY --from=debian/bookworm /etc/os-release /\nCOPY .sources/ /s/\n'),
+          image('zuul/nodepool-launcher', ['opendev/python-base', 'nodepool'], 'FROM opendev/openstacksdk AS sdk\nFROM opendev/python-base\nCOPY --from=sdk /a /a\nCOPY --from=debian/bookworm /etc/os-release /\nCOPY .zuul-siblings/ /s/\n'),
         ),
       [
         'images/zuul/nodepool-launcher/Dockerfile:1: [from-undeclared] FROM opendev/openstacksdk uses the workspace image opendev/openstacksdk, which is not in implicitDependencies of zuul/nodepool-launcher; fix: add "opendev/openstacksdk" to implicitDependencies in images/zuul/nodepool-launcher/project.json',
@@ -136,23 +136,23 @@ describe('checkWorkspace', () => {
     ],
     [
       'unknown source copied by the Dockerfile',
-      (m) => set(m, image('zuul/nodepool-launcher', ['opendev/python-base', 'nodepool'], 'FROM opendev/python-base\nCOPY .sources/nodepool /n\nCOPY .sources/zuul-client /z\n')),
+      (m) => set(m, image('zuul/nodepool-launcher', ['opendev/python-base', 'nodepool'], 'FROM opendev/python-base\nCOPY .zuul-siblings/opendev.org/zuul/nodepool /n\nCOPY .zuul-siblings/opendev.org/zuul/zuul-client /z\n')),
       [
-        "images/zuul/nodepool-launcher/Dockerfile:3: [source-unknown] the Dockerfile copies .sources/zuul-client, but no source zuul-client is declared; fix: declare it in sources/zuul-client/source.json ('nx g @imgmono/image-plugin:source zuul-client --url <git url> --ref <ref>')",
+        "images/zuul/nodepool-launcher/Dockerfile:3: [source-unknown] the Dockerfile copies .zuul-siblings/opendev.org/zuul/zuul-client, but no source is declared with that canonical name; fix: declare it in sources/zuul-client/source.json with \"zuulProject\": \"opendev.org/zuul/zuul-client\" ('nx g @imgmono/image-plugin:source zuul-client --url <git url> --ref <ref>')",
       ],
     ],
     [
       'source used but not a dependency',
-      (m) => set(m, image('opendev/python-base', ['debian/bookworm'], 'FROM debian/bookworm\nCOPY .sources/nodepool /n\n')),
+      (m) => set(m, image('opendev/python-base', ['debian/bookworm'], 'FROM debian/bookworm\nCOPY .zuul-siblings/opendev.org/zuul/nodepool /n\n')),
       [
-        'images/opendev/python-base/Dockerfile:2: [source-undeclared] the Dockerfile copies .sources/nodepool, but nodepool is not in implicitDependencies of opendev/python-base; fix: add "nodepool" to implicitDependencies in images/opendev/python-base/project.json',
+        'images/opendev/python-base/Dockerfile:2: [source-undeclared] the Dockerfile copies .zuul-siblings/opendev.org/zuul/nodepool, the checkout of source nodepool, but nodepool is not in implicitDependencies of opendev/python-base; fix: add "nodepool" to implicitDependencies in images/opendev/python-base/project.json',
       ],
     ],
     [
       'source dependency the Dockerfile never copies',
       (m) => set(m, image('opendev/openstacksdk', ['opendev/python-base', 'openstacksdk'], 'FROM opendev/python-base\n')),
       [
-        "images/opendev/openstacksdk/project.json:5: [source-unused] opendev/openstacksdk depends on the source openstacksdk, but images/opendev/openstacksdk/Dockerfile never copies .sources/ into the image; fix: add 'COPY .sources/ /tmp/sources/' and 'RUN install-sources /tmp/sources' to the Dockerfile, or remove \"openstacksdk\" from implicitDependencies",
+        "images/opendev/openstacksdk/project.json:5: [source-unused] opendev/openstacksdk depends on the source openstacksdk, but images/opendev/openstacksdk/Dockerfile never copies .zuul-siblings/ into the image; fix: add 'COPY .zuul-siblings/ /tmp/sources/' and 'RUN install-sources /tmp/sources' to the Dockerfile, or remove \"openstacksdk\" from implicitDependencies",
       ],
     ],
     [
@@ -184,7 +184,7 @@ describe('checkWorkspace', () => {
   });
 
   it('checks only the projects asked for, but still sees the whole graph', () => {
-    const model = workspace((m) => set(m, image('opendev/openstacksdk', ['openstacksdk'], 'FROM opendev/python-base\nCOPY .sources/ /s/\n')));
+    const model = workspace((m) => set(m, image('opendev/openstacksdk', ['openstacksdk'], 'FROM opendev/python-base\nCOPY .zuul-siblings/ /s/\n')));
     expect(checkWorkspace(model, new Set(['zuul/nodepool-launcher']))).toEqual([]);
     expect(checkWorkspace(model, new Set(['opendev/openstacksdk'])).map((f: Finding) => f.rule)).toEqual(['from-undeclared']);
   });

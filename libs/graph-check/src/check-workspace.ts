@@ -46,18 +46,30 @@ export function dockerfileParents(image: ImageProjectModel, workspaceImages: Rea
     .map((ref) => ({ name: repositoryOf(ref.image), line: ref.line, via: `${ref.via} ${ref.image}` }));
 }
 
-/** Sources a Dockerfile names explicitly (`COPY .sources/nodepool ...`), with lines. */
-export function dockerfileSourceMentions(text: string): { all: boolean; named: Array<{ name: string; line: number }> } {
-  const named: Array<{ name: string; line: number }> = [];
+/**
+ * Source checkouts a Dockerfile copies: all of `.zuul-siblings/`, or one by its canonical name
+ * (`COPY .zuul-siblings/opendev.org/zuul/nodepool ...`), with lines.
+ */
+export function dockerfileSourceMentions(text: string): { all: boolean; named: Array<{ path: string; line: number }> } {
+  const named: Array<{ path: string; line: number }> = [];
   let all = false;
   for (const instruction of parseDockerfile(text).instructions) {
     if (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') continue;
-    for (const match of instruction.args.matchAll(/(?:^|\s|")\.?\/?\.sources(?:\/([A-Za-z0-9._-]*))?/g)) {
-      if (match[1] === undefined || match[1] === '') all = true;
-      else named.push({ name: match[1], line: instruction.line });
+    for (const match of instruction.args.matchAll(/(?:^|\s|")\.?\/?\.zuul-siblings(?:\/([^\s"]*))?/g)) {
+      const rest = (match[1] ?? '').replace(/\/+$/, '');
+      if (rest === '' || rest === '*') all = true;
+      else named.push({ path: rest, line: instruction.line });
     }
   }
   return { all, named };
+}
+
+/** The source whose checkout a `.zuul-siblings/<path>` names: its canonical name is the path or a folder above it. */
+function sourceAt(model: WorkspaceModel, mentioned: string): string | undefined {
+  for (const [name, source] of model.sources) {
+    if (source.zuulProject !== undefined && (mentioned === source.zuulProject || mentioned.startsWith(`${source.zuulProject}/`))) return name;
+  }
+  return undefined;
 }
 
 /** 1-based line of the first `"needle"` after `"key"` in a JSON text, else of the key, else 1. */
@@ -133,8 +145,8 @@ export function checkWorkspace(model: WorkspaceModel, only?: ReadonlySet<string>
         if (source.declarationError !== undefined) {
           add({ file: source.declarationFile, line: 1, rule: 'source-invalid', message: source.declarationError, fix: `correct ${source.declarationFile}` });
         }
-        if (!mentions.all && !mentions.named.some((mention) => mention.name === dep)) {
-          add({ file: image.projectFile, line, rule: 'source-unused', message: `${image.name} depends on the source ${dep}, but ${dockerfilePath} never copies .sources/ into the image`, fix: `add 'COPY .sources/ /tmp/sources/' and 'RUN install-sources /tmp/sources' to the Dockerfile, or remove "${dep}" from implicitDependencies` });
+        if (!mentions.all && !mentions.named.some((mention) => sourceAt(model, mention.path) === dep)) {
+          add({ file: image.projectFile, line, rule: 'source-unused', message: `${image.name} depends on the source ${dep}, but ${dockerfilePath} never copies .zuul-siblings/ into the image`, fix: `add 'COPY .zuul-siblings/ /tmp/sources/' and 'RUN install-sources /tmp/sources' to the Dockerfile, or remove "${dep}" from implicitDependencies` });
         }
       } else {
         const what = model.otherProjects.has(dep) ? 'a project that is neither an image nor a source' : 'no project of the workspace';
@@ -142,10 +154,12 @@ export function checkWorkspace(model: WorkspaceModel, only?: ReadonlySet<string>
       }
     }
     for (const mention of mentions.named) {
-      if (!model.sources.has(mention.name)) {
-        add({ file: dockerfilePath, line: mention.line, rule: 'source-unknown', message: `the Dockerfile copies .sources/${mention.name}, but no source ${mention.name} is declared`, fix: `declare it in sources/${mention.name}/source.json ('nx g @imgmono/image-plugin:source ${mention.name} --url <git url> --ref <ref>')` });
-      } else if (!deps.includes(mention.name)) {
-        add({ file: dockerfilePath, line: mention.line, rule: 'source-undeclared', message: `the Dockerfile copies .sources/${mention.name}, but ${mention.name} is not in implicitDependencies of ${image.name}`, fix: `add "${mention.name}" to implicitDependencies in ${image.projectFile}` });
+      const name = sourceAt(model, mention.path);
+      if (name === undefined) {
+        const guess = mention.path.split('/').pop()!;
+        add({ file: dockerfilePath, line: mention.line, rule: 'source-unknown', message: `the Dockerfile copies .zuul-siblings/${mention.path}, but no source is declared with that canonical name`, fix: `declare it in sources/${guess}/source.json with "zuulProject": "${mention.path}" ('nx g @imgmono/image-plugin:source ${guess} --url <git url> --ref <ref>')` });
+      } else if (!deps.includes(name)) {
+        add({ file: dockerfilePath, line: mention.line, rule: 'source-undeclared', message: `the Dockerfile copies .zuul-siblings/${mention.path}, the checkout of source ${name}, but ${name} is not in implicitDependencies of ${image.name}`, fix: `add "${name}" to implicitDependencies in ${image.projectFile}` });
       }
     }
     for (const optional of image.optionalSources) {

@@ -56,7 +56,7 @@ export async function loadWorkspaceModel(workspaceRoot: string, projects: readon
         const text = await read(path.join(workspaceRoot, declarationFile));
         try {
           if (text === undefined) throw new Error(`${declarationFile} is missing`);
-          parseSourceDeclaration(text, declarationFile, path.posix.basename(project.root));
+          source.zuulProject = parseSourceDeclaration(text, declarationFile, path.posix.basename(project.root)).zuulProject;
         } catch (error) {
           source.declarationError = (error as Error).message;
         }

@@ -17,6 +17,8 @@ export interface SourceProjectModel {
   name: string;
   root: string;
   declarationFile: string;
+  /** Its canonical project name: where its checkout stands in a context, `.zuul-siblings/<zuulProject>`. */
+  zuulProject?: string;
   /** The problem with its declaration, if it does not parse. */
   declarationError?: string;
 }

@@ -25,7 +25,7 @@ import {
 import { IMAGE_TEST_FILE, IMAGE_TEST_FOLDER } from '@imgmono/image-test';
 import { RegistryClient } from '@imgmono/registry';
 import { ROOTFS_FILE, ROOTFS_TAR, canonicalRootfsSpec, parseRootfsSpec, runMmdebstrap, RootfsSpec } from '@imgmono/rootfs';
-import { GitError, SourceCheckoutError, SourceSettings } from '@imgmono/sources';
+import { GitError, SourceCheckoutError, SourceSettings, siblingInContext } from '@imgmono/sources';
 import { SecretScanner, SecretValue } from '@imgmono/secrets';
 import { buildPolicyProblems, secretsCarried } from './build-policy';
 import { ImageBuildError } from './errors';
@@ -247,7 +247,7 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
     const context = await hashContext(entries, dockerfilePath, scanner.active ? (file, piece) => scanner.push(file, piece) : undefined);
     if (scanner.found !== undefined) {
       fail(
-        `the build context file ${scanner.found.file} (${contextFileOrigin(scanner.found.file, request.projectRoot)}) contains the value of ${scanner.found.secret.name}, which is secret: it would be sent to the engine and could end up in a layer; remove it, or exclude it with .dockerignore`,
+        `the build context file ${scanner.found.file} (${contextFileOrigin(scanner.found.file, request.projectRoot, sourcesStep.used)}) contains the value of ${scanner.found.secret.name}, which is secret: it would be sent to the engine and could end up in a layer; remove it, or exclude it with .dockerignore`,
       );
     }
     const digest = computeInputDigest({
@@ -411,9 +411,9 @@ async function parentFromRegistry(
 }
 
 /** Where a context path comes from, for messages: a source checkout or the image folder. */
-function contextFileOrigin(file: string, projectRoot: string): string {
-  const source = /^\.sources\/([^/]+)\//.exec(file);
-  return source !== null ? `from the checkout of source ${source[1]}` : `${projectRoot}/${file}`;
+function contextFileOrigin(file: string, projectRoot: string, sources: readonly UsedSource[]): string {
+  const source = sources.find((used) => file.startsWith(`${siblingInContext(used.zuulProject)}/`));
+  return source !== undefined ? `from the checkout of source ${source.name}` : `${projectRoot}/${file}`;
 }
 
 async function readRootfsSpec(folder: string, projectRoot: string, fail: (m: string) => never): Promise<RootfsSpec | undefined> {

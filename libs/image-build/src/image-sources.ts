@@ -26,6 +26,8 @@ export interface ImageSource {
 
 export interface UsedSource {
   name: string;
+  /** Canonical project name: the checkout's place under .zuul-siblings/. */
+  zuulProject: string;
   origin: ResolvedSource['origin'];
   dir: string;
   url: string;
@@ -38,8 +40,13 @@ export type SourcesStep =
   | { kind: 'ready'; used: UsedSource[]; entries: ContextEntry[]; buildArgs: Record<string, string>; digestInputs: Record<string, string>; labels: Record<string, string> }
   | { kind: 'unavailable'; reason: string; fix: string };
 
-/** Build arguments every image with sources gets, like Zuul's ZUUL_SIBLINGS. */
-export const SOURCES_BUILD_ARG = 'IMAGE_SOURCES';
+/**
+ * Build arguments every image with sources gets: ZUUL_SIBLINGS, the canonical names of the
+ * checkouts under .zuul-siblings/, exactly as zuul-jobs' build-docker-image role passes it; and
+ * SOURCE_VERSIONS (`<canonical name>=<version> ...`), since .git is never sent (under Zuul's role
+ * .git is copied, and pbr reads the version from it).
+ */
+export const SOURCES_BUILD_ARG = 'ZUUL_SIBLINGS';
 export const VERSIONS_BUILD_ARG = 'SOURCE_VERSIONS';
 
 export function sourceLabels(used: readonly UsedSource[]): Record<string, string> {
@@ -76,6 +83,7 @@ export async function prepareSources(
     log(`source ${resolved.name}: ${resolved.description}, version ${version.version} (${version.revision.slice(0, 12)})`);
     used.push({
       name: resolved.name,
+      zuulProject: source.declaration.zuulProject,
       origin: resolved.origin,
       dir: resolved.dir,
       url: withoutUrlUserInfo(source.declaration.url),
@@ -83,15 +91,19 @@ export async function prepareSources(
       version: version.version,
       describe: version.describe,
     });
-    entries.push(...(await sourceContextEntries(resolved.name, resolved.dir, filter)));
+    for (const entry of await sourceContextEntries(resolved.name, source.declaration.zuulProject, resolved.dir, filter)) {
+      // checkouts under one host share its folder (.zuul-siblings/opendev.org): one entry for it
+      if (entry.kind === 'directory' && entries.some((other) => other.kind === 'directory' && other.path === entry.path)) continue;
+      entries.push(entry);
+    }
   }
   return {
     kind: 'ready',
     used,
     entries,
     buildArgs: {
-      [SOURCES_BUILD_ARG]: used.map((source) => source.name).join(' '),
-      [VERSIONS_BUILD_ARG]: used.map((source) => `${source.name}=${source.version}`).join(' '),
+      [SOURCES_BUILD_ARG]: used.map((source) => source.zuulProject).join(' '),
+      [VERSIONS_BUILD_ARG]: used.map((source) => `${source.zuulProject}=${source.version}`).join(' '),
     },
     digestInputs: Object.fromEntries(used.map((source) => [`source:${source.name}`, `${source.url} ${source.revision} ${source.version}`])),
     labels: sourceLabels(used),

@@ -36,7 +36,7 @@ const REF = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 
 /** `https://opendev.org/openstack/openstacksdk(.git)` -> `opendev.org/openstack/openstacksdk`. */
 export function canonicalProjectName(url: string): string {
-  const withoutScheme = url.replace(/^[a-z+]+:\/\//, '').replace(/^[^@/]*@/, '').replace(/\.git$/, '').replace(/\/+$/, '');
+  const withoutScheme = url.replace(/^[a-z+]+:\/\//, '').replace(/^[^@/]*@/, '').replace(/\.git$/, '').replace(/\/+$/, '').replace(/^\/+/, '');
   return withoutScheme.replace(/^([^/:]+):(?!\d)/, '$1/');
 }
 

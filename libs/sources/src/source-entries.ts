@@ -1,18 +1,26 @@
 /**
- * A source checkout as build context entries at `.sources/<name>/`: its
- * git-listed files in their working-tree state, never `.git`, filtered by the
- * image's `.dockerignore`, symlinks kept only when they stay inside.
+ * A source checkout as build context entries at `.zuul-siblings/<canonical
+ * project name>/` (`.zuul-siblings/opendev.org/openstack/openstacksdk/`),
+ * exactly where zuul-jobs' build-docker-image role puts a job's sibling
+ * checkouts, so one Dockerfile builds under both: its git-listed files in
+ * their working-tree state, never `.git`, filtered by the image's
+ * `.dockerignore`, symlinks kept only when they stay inside.
  */
 import { lstatSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ContextEntry, ContextError, ContextFilter, compareNames, normaliseMode, symlinkStaysInside } from '@imgmono/build-context';
 import { listCheckoutFiles } from './git-checkout';
 
-export const SOURCES_IN_CONTEXT = '.sources';
+export const SOURCES_IN_CONTEXT = '.zuul-siblings';
 
-export async function sourceContextEntries(name: string, dir: string, filter: ContextFilter | undefined): Promise<ContextEntry[]> {
+/** Where a source's checkout stands in a build context: `.zuul-siblings/<canonical project name>`. */
+export function siblingInContext(zuulProject: string): string {
+  return `${SOURCES_IN_CONTEXT}/${zuulProject}`;
+}
+
+export async function sourceContextEntries(name: string, zuulProject: string, dir: string, filter: ContextFilter | undefined): Promise<ContextEntry[]> {
   const label = `source ${name} (${dir})`;
-  const prefix = `${SOURCES_IN_CONTEXT}/${name}`;
+  const prefix = siblingInContext(zuulProject);
   const files = (await listCheckoutFiles(dir, label)).sort(compareNames);
   const entries: ContextEntry[] = [];
   const folders = new Set<string>();
@@ -49,6 +57,8 @@ export async function sourceContextEntries(name: string, dir: string, filter: Co
     addFolders(relative);
   }
   for (const folder of folders) entries.push({ kind: 'directory', path: `${prefix}/${folder}`, mode: 0o755 });
-  entries.push({ kind: 'directory', path: prefix, mode: 0o755 });
+  // the checkout's own folder and the folders of its canonical name (`opendev.org`, `opendev.org/openstack`)
+  const parts = zuulProject.split('/');
+  for (let depth = 1; depth <= parts.length; depth++) entries.push({ kind: 'directory', path: `${SOURCES_IN_CONTEXT}/${parts.slice(0, depth).join('/')}`, mode: 0o755 });
   return entries;
 }

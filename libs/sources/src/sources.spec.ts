@@ -36,7 +36,7 @@ describe('source.json', () => {
   it.each([
     ['https://opendev.org/openstack/openstacksdk', 'opendev.org/openstack/openstacksdk'],
     ['git@github.com:zuul/nodepool.git', 'github.com/zuul/nodepool'],
-    ['file:///srv/git/demo.git', '/srv/git/demo'],
+    ['file:///srv/git/demo.git', 'srv/git/demo'], // no leading slash: it names a place under .zuul-siblings/
   ])('canonical name of %s is %s', (url, name) => expect(canonicalProjectName(url)).toBe(name));
 
   it('names the per-source variable', () => {
@@ -84,17 +84,18 @@ describe('source checkouts in the context', () => {
   it('sends tracked files and uncommitted changes, never .git or ignored files', async () => {
     await writeTree(dir, { 'pkg/a.py': 'changed', 'pkg/new.py': 'n', 'pkg/c.pyc': 'compiled', 'build/out': 'o' });
     await fs.rm(path.join(dir, 'pkg/b.py'));
-    const entries = await sourceContextEntries('demo', dir, undefined);
+    const entries = await sourceContextEntries('demo', 'example.org/demo', dir, undefined);
     expect(entries.map((e) => `${e.kind}:${e.path}`).sort()).toEqual(
       [
-        'directory:.sources/demo',
-        'directory:.sources/demo/docs',
-        'directory:.sources/demo/pkg',
-        'file:.sources/demo/.gitignore',
-        'file:.sources/demo/docs/index.rst',
-        'file:.sources/demo/pkg/a.py',
-        'file:.sources/demo/pkg/new.py',
-        'file:.sources/demo/setup.py',
+        'directory:.zuul-siblings/example.org',
+        'directory:.zuul-siblings/example.org/demo',
+        'directory:.zuul-siblings/example.org/demo/docs',
+        'directory:.zuul-siblings/example.org/demo/pkg',
+        'file:.zuul-siblings/example.org/demo/.gitignore',
+        'file:.zuul-siblings/example.org/demo/docs/index.rst',
+        'file:.zuul-siblings/example.org/demo/pkg/a.py',
+        'file:.zuul-siblings/example.org/demo/pkg/new.py',
+        'file:.zuul-siblings/example.org/demo/setup.py',
       ].sort(),
     );
     const version = await describeCheckout(dir);
@@ -102,15 +103,15 @@ describe('source checkouts in the context', () => {
     expect(version.version).toBe('2.0.0+dirty');
   });
 
-  it("honours the image's .dockerignore under .sources/<name>/", async () => {
-    const entries = await sourceContextEntries('demo', dir, createContextFilter(['.sources/*/docs']));
+  it("honours the image's .dockerignore under .zuul-siblings/<canonical name>/", async () => {
+    const entries = await sourceContextEntries('demo', 'example.org/demo', dir, createContextFilter(['.zuul-siblings/*/*/docs']));
     expect(entries.some((e) => e.path.includes('docs'))).toBe(false);
   });
 
   it('refuses a symlink that leaves the checkout, naming it', async () => {
     await fs.symlink('../../etc/passwd', path.join(dir, 'pkg/escape'));
     await commitAll(dir, {}, 'link');
-    await expect(sourceContextEntries('demo', dir, undefined)).rejects.toThrow(
+    await expect(sourceContextEntries('demo', 'example.org/demo', dir, undefined)).rejects.toThrow(
       `source demo (${dir}): symlink pkg/escape points outside the checkout (to ../../etc/passwd)`,
     );
   });
@@ -119,20 +120,20 @@ describe('source checkouts in the context', () => {
     await writeTree(dir, { '..data/real.txt': 'real' });
     await fs.symlink('..data/real.txt', path.join(dir, 'alias.txt'));
     await commitAll(dir, {}, 'kubernetes-style link');
-    const entries = await sourceContextEntries('demo', dir, undefined);
-    expect(entries.find((entry) => entry.path === '.sources/demo/alias.txt')).toEqual({ kind: 'symlink', path: '.sources/demo/alias.txt', target: '..data/real.txt' });
+    const entries = await sourceContextEntries('demo', 'example.org/demo', dir, undefined);
+    expect(entries.find((entry) => entry.path === '.zuul-siblings/example.org/demo/alias.txt')).toEqual({ kind: 'symlink', path: '.zuul-siblings/example.org/demo/alias.txt', target: '..data/real.txt' });
   });
 
   it('refuses a file name that is not UTF-8, naming its bytes', async () => {
     await fs.writeFile(Buffer.concat([Buffer.from(path.join(dir, 'bad-')), Buffer.from([0xff, 0xfe]), Buffer.from('.txt')]), 'x');
-    await expect(sourceContextEntries('demo', dir, undefined)).rejects.toThrow(/file name "bad-ÿþ.txt" \(bytes 6261642dfffe2e747874\) is not UTF-8/);
+    await expect(sourceContextEntries('demo', 'example.org/demo', dir, undefined)).rejects.toThrow(/file name "bad-ÿþ.txt" \(bytes 6261642dfffe2e747874\) is not UTF-8/);
   });
 
   it('gives the same bytes for the same checkout state, different bytes after a one-byte change', async () => {
-    const first = await hashContext(await sourceContextEntries('demo', dir, undefined));
-    const again = await hashContext(await sourceContextEntries('demo', dir, undefined));
+    const first = await hashContext(await sourceContextEntries('demo', 'example.org/demo', dir, undefined));
+    const again = await hashContext(await sourceContextEntries('demo', 'example.org/demo', dir, undefined));
     await writeTree(dir, { 'pkg/a.py': 'b' });
-    const changed = await hashContext(await sourceContextEntries('demo', dir, undefined));
+    const changed = await hashContext(await sourceContextEntries('demo', 'example.org/demo', dir, undefined));
     expect(again.sha256).toBe(first.sha256);
     expect(changed.sha256).not.toBe(first.sha256);
   });

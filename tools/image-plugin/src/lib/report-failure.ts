@@ -21,6 +21,7 @@ const USER_ERRORS = new Set([
   'TagRuleError',
   'VersionError',
   'EngineUnavailableError',
+  'EngineSettingsError',
   'BuildFailedError',
   'RegistryTransferError',
   'EngineRequestError',

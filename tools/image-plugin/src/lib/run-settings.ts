@@ -21,7 +21,9 @@ export interface RunSetting {
 const ALL_ENGINE = ['image', 'push', 'image-test'] as const;
 
 export const RUN_SETTINGS: readonly RunSetting[] = [
-  { name: 'DOCKER_HOST', meaning: 'engine to use', default: '`unix:///var/run/docker.sock`', targets: [...ALL_ENGINE, 'set-up'] },
+  { name: 'DOCKER_HOST', meaning: 'engine to use: `unix://`, `tcp://host:port` or `ssh://user@host`', default: '`unix:///var/run/docker.sock`', targets: [...ALL_ENGINE, 'set-up'] },
+  { name: 'DOCKER_TLS_VERIFY', meaning: '`1`: talk to a `tcp://` engine over TLS, verifying it', default: '', targets: [...ALL_ENGINE, 'set-up'] },
+  { name: 'DOCKER_CERT_PATH', meaning: "folder with the engine's CA and this client's certificate and key (`ca.pem`, `cert.pem`, `key.pem`)", default: '`~/.docker`', targets: [...ALL_ENGINE, 'set-up'] },
   { name: 'DOCKER_CONFIG', meaning: 'folder of the docker config whose `auths` give registry credentials', default: '`~/.docker`', targets: ['image', 'push', 'promote'] },
   { name: 'CI', meaning: '`true`: CI mode (a missing source, engine or upstream bundle is an error; integration tests never skip)', default: '', targets: ['image', 'push', 'image-test'] },
   { name: 'IMAGE_BUILD_NETWORK', meaning: 'network mode of build containers', default: '`host`', targets: ['image'] },

@@ -8,7 +8,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import Docker from 'dockerode';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ContainerClient, createContainerClient } from '@imgmono/engine';
+import { ContainerClient, createContainerClient, engineFromEnv } from '@imgmono/engine';
 import { withInterrupts } from './interrupts';
 import { ExecutorInputError, reportFailure } from './report-failure';
 import { removeLeftovers, testRunLabels } from './run-images';
@@ -33,7 +33,7 @@ export interface TestTarget {
 export async function runTestTarget(context: ExecutorContext, body: (target: TestTarget) => Promise<boolean>): Promise<{ success: boolean }> {
   const project = context.projectName!;
   const say = (line: string) => console.log(`[${project}] ${line}`);
-  const docker = new Docker();
+  const docker = engineFromEnv();
   const containers = createContainerClient(docker);
   const { labels, runLabel, workspaceLabel } = testRunLabels(context.root, project);
   const target: TestTarget = {

@@ -27,9 +27,11 @@ export interface ImagePluginOptions {
    * is refused. The registry password is always treated so.
    */
   secretEnv?: string[];
+  /** The Zuul export's settings (job names, parents, registry, pipelines, perChain, file): see libs/zuul-config. */
+  zuul?: Record<string, unknown>;
 }
 
-export const PROJECT_FILES_GLOB = '{images/**/Dockerfile,sources/*/source.json,scenarios/*/scenario.json}';
+export const PROJECT_FILES_GLOB = '{images/**/Dockerfile,sources/*/source.json,scenarios/*/scenario.json,zuul.d/images.yaml}';
 
 /** Name of the test target of images (with an image-test.json) and scenarios. */
 export const TEST_TARGET = 'image-test';
@@ -40,6 +42,7 @@ export function normaliseOptions(options: ImagePluginOptions | undefined): Requi
     checkTargetName: options?.checkTargetName ?? 'graph-check',
     tagRules: options?.tagRules ?? DEFAULT_TAG_RULES,
     secretEnv: options?.secretEnv ?? [],
+    zuul: options?.zuul ?? {},
   };
 }
 
@@ -106,8 +109,31 @@ function scenarioNodes(file: string, workspaceRoot: string, options: Required<Im
   };
 }
 
+/** The committed Zuul configuration: a project whose zuul-check target keeps it in step with the graph. */
+function zuulConfigNodes(file: string): CreateNodesResult {
+  return {
+    projects: {
+      [path.posix.dirname(file)]: {
+        name: 'zuul-config',
+        projectType: 'library',
+        tags: ['kind:zuul-config'],
+        targets: {
+          'zuul-check': {
+            executor: '@imgmono/image-plugin:zuul-check',
+            cache: true,
+            // what the export reads: the graph's images, sources and scenarios, their rules, the settings, and the file
+            inputs: ['{workspaceRoot}/images/**/*', '{workspaceRoot}/sources/**/*', '{workspaceRoot}/scenarios/**/*', '{workspaceRoot}/namespaces.json', '{workspaceRoot}/nx.json', '{projectRoot}/**/*'],
+            metadata: { description: `Fail when ${file} differs from what the project graph gives (regenerate: nx g @imgmono/image-plugin:zuul)` },
+          },
+        },
+      },
+    },
+  };
+}
+
 function nodesFor(file: string, options: Required<ImagePluginOptions>, workspaceRoot: string): CreateNodesResult {
   const projectRoot = path.posix.dirname(file);
+  if (file === 'zuul.d/images.yaml') return zuulConfigNodes(file);
   if (path.posix.basename(file) === SCENARIO_FILE) return scenarioNodes(file, workspaceRoot, options);
   if (path.posix.basename(file) === 'source.json') {
     return {

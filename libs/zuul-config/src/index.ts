@@ -1,0 +1,2 @@
+export * from './yaml-writer';
+export * from './zuul-jobs';

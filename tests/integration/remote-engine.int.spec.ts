@@ -1,0 +1,102 @@
+/**
+ * A remote engine: DOCKER_HOST=tcp://127.0.0.1:<port> with DOCKER_TLS_VERIFY
+ * and DOCKER_CERT_PATH, a second engine of the test's own listening on a
+ * loopback TCP port with TLS (client certificates required). Every target
+ * works against it: a build (the root file system made here, the context
+ * streamed over TCP), reuse, push to a registry, and the image's tests; and
+ * nothing lands in the engine the rest of the workspace uses.
+ */
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryClient } from '@imgmono/registry';
+import { docker, integrationEnabled } from '../support/engine';
+import { initRepo } from '../support/git-fixtures';
+import { TestRegistry, startRegistry } from '../support/registry';
+import { SecondEngine, createSecondEngine } from '../support/second-engine';
+import { makeTempDir, removeDir } from '../support/temp-dir';
+import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '../support/test-workspace';
+
+const enabled = await integrationEnabled();
+
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!enabled)('a remote engine over TCP with TLS', () => {
+  let tmp: string;
+  let engine: SecondEngine;
+  let registry: TestRegistry;
+  let ws: TestWorkspace;
+  let env: Record<string, string>;
+  let app: string;
+
+  beforeAll(async () => {
+    tmp = await makeTempDir('imgmono-remote-');
+    engine = await createSecondEngine(path.join(tmp, 'engine'), { tlsPort: await freeLoopbackPort() });
+    await engine.start();
+    registry = await startRegistry(path.join(tmp, 'registry'));
+    const checkout = path.join(tmp, 'tool');
+    await initRepo(checkout, { VERSION: '1.0.0\n' });
+    ws = await createTestWorkspace();
+    app = `${ws.namespace}/app`;
+    await ws.write({
+      'sources/tool/source.json': JSON.stringify({ url: 'file:///nowhere/tool.git', ref: 'master' }),
+      ...busyboxRoot(`${ws.namespace}/root`),
+      ...imageProject(app, [`${ws.namespace}/root`, 'tool'], `FROM ${ws.namespace}/root\nCOPY .zuul-siblings/nowhere/tool /opt/tool\nRUN cat /opt/tool/VERSION > /version\n`, {
+        'image-test.json': JSON.stringify({ commandTests: [{ name: 'the checkout is inside', command: 'cat', args: ['/version'], expectedOutput: ['^1\\.0\\.0$'] }] }),
+      }),
+    });
+    env = { ...engine.tcpEnv!, IMAGE_SOURCE_TOOL: checkout, IMAGE_SOURCES_CLONE: 'false', IMAGE_REGISTRY: registry.host, IMAGE_CHANGE: '77', DOCKER_CONFIG: path.join(tmp, 'no-docker-config') };
+  });
+
+  afterAll(async () => {
+    registry?.stop();
+    await engine?.remove();
+    await ws?.remove();
+    await removeDir(tmp);
+  });
+
+  it('builds there, with the context streamed over TCP, and nothing lands in the local engine', async () => {
+    const run = await ws.nx(['run', `${app}:image`, '--output-style=stream'], env);
+    expect(run.code, run.output).toBe(0);
+    const record = await readRecord(ws, app);
+    expect(record.status).toBe('built');
+    expect((await engine.client.getImage(record.imageId as string).inspect()).Id).toBe(record.imageId);
+    await expect(docker.getImage(record.imageId as string).inspect()).rejects.toThrow();
+    expect(run.output).toMatch(/\[.*\/root\] root file system .* made from Debian packages/);
+  });
+
+  it('reuses it there on the next run: no build is sent', async () => {
+    const since = (Date.now() / 1000).toFixed(3);
+    const run = await ws.nx(['run', `${app}:image`, '--output-style=stream'], env);
+    expect(run.code, run.output).toBe(0);
+    expect((await readRecord(ws, app)).status).toBe('reused');
+    const events = (await engine.client.getEvents({ since, until: (Date.now() / 1000).toFixed(3), filters: { type: ['container'], event: ['create'] } } as never)) as unknown as NodeJS.ReadableStream;
+    let text = '';
+    for await (const chunk of events as AsyncIterable<Buffer>) text += chunk.toString('utf8');
+    expect(text.trim(), run.output).toBe('');
+  });
+
+  it('pushes from there to the registry, and runs the image tests there', async () => {
+    const push = await ws.nx(['run', `${app}:push`, '--output-style=stream'], env);
+    expect(push.code, push.output).toBe(0);
+    expect(await new RegistryClient({ host: registry.host }).listTags(app)).toContain('change_77');
+    const tests = await ws.nx(['run', `${app}:image-test`, '--output-style=stream'], env);
+    expect(tests.code, tests.output).toBe(0);
+    expect(tests.output).toContain(`[${app}] PASS command "the checkout is inside"`);
+  });
+
+  it('a wrong certificate folder fails with the engine named, and builds nothing', async () => {
+    const run = await ws.nx(['run', `${app}:image`, '--output-style=stream', '--skip-nx-cache'], { ...env, DOCKER_CERT_PATH: path.join(tmp, 'nowhere') });
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('DOCKER_CERT_PATH');
+  });
+});

@@ -1,0 +1,1 @@
+export type ZuulCheckExecutorOptions = Record<string, never>;

@@ -1,0 +1,4 @@
+export interface ZuulGeneratorSchema {
+  perChain?: boolean;
+  file?: string;
+}

@@ -1,0 +1,42 @@
+/**
+ * The example workspace's Zuul export, from the files on disk: the committed
+ * zuul.d/images.yaml is what the graph gives, and the README draws the same
+ * job graph the generator prints.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { discoverProjects, loadWorkspaceModel } from '@imgmono/graph-check';
+import { zuulConfigFor } from './zuul-workspace';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const read = (file: string) => {
+  try {
+    return readFileSync(path.join(ROOT, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+describe('the example workspace on Zuul', async () => {
+  const model = await loadWorkspaceModel(ROOT, await discoverProjects(ROOT));
+  const list = (folder: string) => {
+    try {
+      return readdirSync(path.join(ROOT, folder));
+    } catch {
+      return [];
+    }
+  };
+  const exported = zuulConfigFor(model, { read, list }, JSON.parse(read('nx.json')!));
+
+  it('has its Zuul file in step with the graph', () => {
+    expect(exported.file).toBe('zuul.d/images.yaml');
+    expect(read(exported.file)).toBe(exported.text);
+  });
+
+  it("draws the check pipeline's job graph in the README as the generator prints it", () => {
+    expect(read('README.md')).toContain(`\`\`\`\n${exported.jobGraph.join('\n')}\n\`\`\``);
+    expect(exported.jobGraph[0]).toBe('opendev-buildset-registry');
+    expect(exported.jobGraph.join('\n')).toContain('imgmono-build-opendev-openstacksdk  (opendev-build-docker-image, siblings opendev.org/openstack/openstacksdk)');
+  });
+});

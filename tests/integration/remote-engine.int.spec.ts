@@ -1,11 +1,17 @@
 /**
- * A remote engine: DOCKER_HOST=tcp://127.0.0.1:<port> with DOCKER_TLS_VERIFY
+ * Remote engines. Over TCP: DOCKER_HOST=tcp://127.0.0.1:<port> with DOCKER_TLS_VERIFY
  * and DOCKER_CERT_PATH, a second engine of the test's own listening on a
  * loopback TCP port with TLS (client certificates required). Every target
  * works against it: a build (the root file system made here, the context
  * streamed over TCP), reuse, push to a registry, and the image's tests; and
- * nothing lands in the engine the rest of the workspace uses.
+ * nothing lands in the engine the rest of the workspace uses. Over SSH:
+ * DOCKER_HOST=ssh://root@127.0.0.1:<port>, an OpenSSH server of the test's
+ * own on loopback (its own config, host key and authorized key; the key in an
+ * ssh-agent of the test's own), the engine reached through
+ * `docker system dial-stdio` on the other side: a build and its image tests.
  */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,3 +106,53 @@ describe.skipIf(!enabled)('a remote engine over TCP with TLS', () => {
     expect(run.output).toContain('DOCKER_CERT_PATH');
   });
 });
+
+describe.skipIf(!enabled)('a remote engine over SSH', () => {
+  let tmp: string;
+  let ws: TestWorkspace;
+  let env: Record<string, string>;
+  const processes: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    tmp = await makeTempDir('imgmono-ssh-');
+    const port = await freeLoopbackPort();
+    const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(tmp, file)]);
+    keygen('host_key');
+    keygen('client_key');
+    await fs.copyFile(path.join(tmp, 'client_key.pub'), path.join(tmp, 'authorized_keys'));
+    await fs.writeFile(
+      path.join(tmp, 'sshd_config'),
+      [`ListenAddress 127.0.0.1`, `Port ${port}`, `HostKey ${tmp}/host_key`, `AuthorizedKeysFile ${tmp}/authorized_keys`, 'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', `PidFile ${tmp}/sshd.pid`, ''].join('\n'),
+    );
+    await fs.mkdir('/run/sshd', { recursive: true }); // sshd's privilege separation folder
+    const sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(tmp, 'sshd_config')], { stdio: 'ignore' });
+    const agent = spawn('ssh-agent', ['-D', '-a', path.join(tmp, 'agent.sock')], { stdio: 'ignore' });
+    processes.push(sshd, agent);
+    for (let i = 0; i < 50 && !(await fs.stat(path.join(tmp, 'agent.sock')).catch(() => undefined)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    execFileSync('ssh-add', ['-q', path.join(tmp, 'client_key')], { env: { ...process.env, SSH_AUTH_SOCK: path.join(tmp, 'agent.sock') } });
+    ws = await createTestWorkspace();
+    await ws.write({
+      ...busyboxRoot(`${ws.namespace}/root`),
+      ...imageProject(`${ws.namespace}/app`, [`${ws.namespace}/root`], `FROM ${ws.namespace}/root\nRUN echo over-ssh > /how\n`, {
+        'image-test.json': JSON.stringify({ commandTests: [{ name: 'built over ssh', command: 'cat', args: ['/how'], expectedOutput: ['^over-ssh$'] }] }),
+      }),
+    });
+    env = { DOCKER_HOST: `ssh://root@127.0.0.1:${port}`, SSH_AUTH_SOCK: path.join(tmp, 'agent.sock') };
+  });
+
+  afterAll(async () => {
+    for (const child of processes) child.kill('SIGTERM');
+    const { removeNamespaceImages } = await import('../support/engine');
+    await removeNamespaceImages(ws.namespace);
+    await ws?.remove();
+    await removeDir(tmp);
+  });
+
+  it('builds and tests through ssh:// (the engine on the other side)', async () => {
+    const build = await ws.nx(['run', `${ws.namespace}/app:image-test`, '--output-style=stream'], env);
+    expect(build.code, build.output).toBe(0);
+    expect(build.output).toContain(`[${ws.namespace}/app] PASS command "built over ssh"`);
+    expect((await readRecord(ws, `${ws.namespace}/app`)).status).toBe('built');
+  });
+});
+

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # What the tests need beyond the engine: Debian's ansible (Ansible 7 with its
 # collections: zuul-jobs' roles need the htpasswd module and netcommon's ipaddr
-# filter, which ansible-core alone lacks) and openssl (test certificates).
+# filter, which ansible-core alone lacks), openssl (test certificates) and
+# OpenSSH's server (the ssh:// remote engine test runs one of its own on
+# loopback; the package's own service is not started here).
 # Installs them on Debian as root when missing; elsewhere says what to install.
 set -euo pipefail
 missing=()
 command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
   echo "test-setup: installing Debian packages: ${missing[*]}"

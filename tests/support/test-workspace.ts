@@ -73,7 +73,7 @@ export async function createTestWorkspace(namespace = uniqueNamespace()): Promis
     });
 
   const start = (args: string[], env: Record<string, string> = {}): RunningNx => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules/nx/bin/nx.js'), ...args], {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules/.bin/nx'), ...args], {
       cwd: root,
       env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -120,7 +120,7 @@ export async function createTestWorkspace(namespace = uniqueNamespace()): Promis
     root,
     namespace,
     write: (files) => writeTree(root, files),
-    nx: (args, env) => exec(process.execPath, [path.join(REPO_ROOT, 'node_modules/nx/bin/nx.js'), ...args], env),
+    nx: (args, env) => exec(process.execPath, [path.join(REPO_ROOT, 'node_modules/.bin/nx'), ...args], env),
     start,
     git: (args) => exec('git', args),
     remove: () => fs.rm(root, { recursive: true, force: true }),

@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 bash tools/scripts/bootstrap.sh
+# CI's mode, the one the figures are about: no daemon, no terminal UI (Nx turns both off in CI)
 export NX_DAEMON=false NX_TUI=false
 exec bash tools/scripts/ts-node.sh tools/bench/bench.ts "$@"

@@ -7,7 +7,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 bash tools/scripts/bootstrap.sh
 export IMAGE_RUN_ID="${IMAGE_RUN_ID:-run-$(date -u +%Y%m%dT%H%M%SZ)-$$}"
-export NX_DAEMON=false NX_TUI=false
 # every image task of the run in one process (the image executor's batch implementation)
 export NX_BATCH_MODE="${NX_BATCH_MODE:-true}"
 projects="$(mktemp)"

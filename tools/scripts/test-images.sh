@@ -8,7 +8,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 bash tools/scripts/bootstrap.sh
-export NX_DAEMON=false NX_TUI=false
 export NX_BATCH_MODE="${NX_BATCH_MODE:-true}"
 if [ -n "${NX_BASE:-}" ]; then
   echo "image-tests: testing what changed since ${NX_BASE} (nx affected -t image-test)"

@@ -6,7 +6,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 bash tools/scripts/bootstrap.sh
 bash tools/scripts/test-setup.sh
-export NX_DAEMON=false NX_TUI=false
 echo "typecheck: tsc --noEmit"
 npx tsc -p tsconfig.json --noEmit
 mkdir -p dist

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { afterEach, beforeEach } from 'vitest';
-import type { CreateNodesContextV2 } from '@nx/devkit';
+import type { CreateNodesContext } from '@nx/devkit';
 import { makeTempDir, removeDir, writeTree } from '../../../../tests/support/temp-dir';
-import { PROJECT_FILES_GLOB, createNodesV2 } from './plugin';
+import { PROJECT_FILES_GLOB, createNodes } from './plugin';
 
 let root: string;
 beforeEach(async () => {
@@ -12,7 +12,7 @@ afterEach(() => removeDir(root));
 
 describe('image plugin', () => {
   it('matches Dockerfiles under images/', () => {
-    expect(createNodesV2[0]).toBe(PROJECT_FILES_GLOB);
+    expect(createNodes[0]).toBe(PROJECT_FILES_GLOB);
   });
 
   it('gives every image folder an image target that builds parents first, with no per-project boilerplate', async () => {
@@ -21,8 +21,8 @@ describe('image plugin', () => {
       'images/opendev/python-base/project.json': '{"name":"opendev/python-base"}',
       'images/debian/bookworm/Dockerfile': 'FROM scratch\n',
     });
-    const context: CreateNodesContextV2 = { nxJsonConfiguration: {}, workspaceRoot: root };
-    const results = await createNodesV2[1](
+    const context: CreateNodesContext = { nxJsonConfiguration: {}, workspaceRoot: root };
+    const results = await createNodes[1](
       ['images/opendev/python-base/Dockerfile', 'images/debian/bookworm/Dockerfile'],
       { imageTargetName: 'image' },
       context,
@@ -49,7 +49,7 @@ describe('image plugin', () => {
       'sources/nodepool/source.json': '{}',
       'sources/openstacksdk/source.json': '{}',
     });
-    const results = await createNodesV2[1](['images/zuul/launcher/Dockerfile'], {}, { nxJsonConfiguration: {}, workspaceRoot: root });
+    const results = await createNodes[1](['images/zuul/launcher/Dockerfile'], {}, { nxJsonConfiguration: {}, workspaceRoot: root });
     const targets = results[0][1].projects?.['images/zuul/launcher']?.targets ?? {};
     const envOf = (target: string) => (targets[target]?.inputs ?? []).flatMap((input) => (typeof input === 'object' && 'env' in input ? [input.env] : []));
     expect(envOf('image')).toEqual(expect.arrayContaining(['DOCKER_HOST', 'IMAGE_SOURCE_NODEPOOL', 'IMAGE_SOURCE_OPENSTACKSDK', 'IMAGE_SOURCES_PROJECTS', 'IMAGE_SOURCES_SIBLINGS', 'IMAGE_REGISTRY', 'IMAGE_CHANGE', 'IMAGE_TAGS', 'IMAGE_NO_CACHE', 'CI']));
@@ -61,19 +61,19 @@ describe('image plugin', () => {
   });
 
   it('makes every sources/<name>/source.json a source project', async () => {
-    const results = await createNodesV2[1](['sources/nodepool/source.json'], {}, { nxJsonConfiguration: {}, workspaceRoot: root });
+    const results = await createNodes[1](['sources/nodepool/source.json'], {}, { nxJsonConfiguration: {}, workspaceRoot: root });
     expect(results[0][1].projects?.['sources/nodepool']).toMatchObject({ name: 'nodepool', tags: ['kind:source'] });
     expect(results[0][1].projects?.['sources/nodepool']).not.toHaveProperty('targets');
   });
 
   it('uses the configured target name in dependsOn', async () => {
-    const results = await createNodesV2[1](['images/a/b/Dockerfile'], { imageTargetName: 'docker' }, { nxJsonConfiguration: {}, workspaceRoot: root });
+    const results = await createNodes[1](['images/a/b/Dockerfile'], { imageTargetName: 'docker' }, { nxJsonConfiguration: {}, workspaceRoot: root });
     expect(results[0][1].projects?.['images/a/b']?.targets?.docker?.dependsOn).toEqual(['^docker']);
   });
 
   it('gives an image with an image-test.json an image-test target on its own image, and passes secretEnv on', async () => {
     await writeTree(root, { 'images/a/tested/Dockerfile': 'FROM scratch\n', 'images/a/tested/image-test.json': '{}', 'images/a/plain/Dockerfile': 'FROM scratch\n' });
-    const results = await createNodesV2[1](['images/a/tested/Dockerfile', 'images/a/plain/Dockerfile'], { secretEnv: ['ZUUL_TOKEN'] }, { nxJsonConfiguration: {}, workspaceRoot: root });
+    const results = await createNodes[1](['images/a/tested/Dockerfile', 'images/a/plain/Dockerfile'], { secretEnv: ['ZUUL_TOKEN'] }, { nxJsonConfiguration: {}, workspaceRoot: root });
     const tested = results[0][1].projects?.['images/a/tested']?.targets ?? {};
     expect(tested['image-test']).toMatchObject({ executor: '@imgmono/image-plugin:image-test', dependsOn: ['image'], cache: false });
     expect(tested.image.options).toMatchObject({ secretEnv: ['ZUUL_TOKEN'] });
@@ -87,7 +87,7 @@ describe('image plugin', () => {
       tests: [{ name: 't', image: 'opendev/openstacksdk', command: 'python3' }],
     };
     await writeTree(root, { 'scenarios/identity/scenario.json': JSON.stringify(scenario) });
-    const results = await createNodesV2[1](['scenarios/identity/scenario.json'], {}, { nxJsonConfiguration: {}, workspaceRoot: root });
+    const results = await createNodes[1](['scenarios/identity/scenario.json'], {}, { nxJsonConfiguration: {}, workspaceRoot: root });
     const project = results[0][1].projects?.['scenarios/identity'];
     expect(project).toMatchObject({ name: 'scenarios/identity', tags: ['kind:scenario'], implicitDependencies: ['opendev/openstacksdk', 'test/keystone'] });
     expect(project?.targets?.['image-test']).toMatchObject({ executor: '@imgmono/image-plugin:scenario', dependsOn: ['^image'], cache: false });
@@ -95,7 +95,7 @@ describe('image plugin', () => {
 
   it('names the file and the field of a malformed scenario', async () => {
     await writeTree(root, { 'scenarios/broken/scenario.json': '{"services": []}' });
-    await expect(createNodesV2[1](['scenarios/broken/scenario.json'], {}, { nxJsonConfiguration: {}, workspaceRoot: root })).rejects.toThrow(
+    await expect(createNodes[1](['scenarios/broken/scenario.json'], {}, { nxJsonConfiguration: {}, workspaceRoot: root })).rejects.toThrow(
       'scenarios/broken/scenario.json: services must list at least one service',
     );
   });

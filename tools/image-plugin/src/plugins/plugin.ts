@@ -6,7 +6,7 @@
  *   it in implicitDependencies and `nx affected` follows a bumped ref.
  */
 // Types only: loading @nx/devkit at run time costs a quarter of a second in every plugin worker.
-import type { CreateNodesResult, CreateNodesV2, TargetConfiguration } from '@nx/devkit';
+import type { CreateNodesResult, CreateNodes, TargetConfiguration } from '@nx/devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { IMAGE_TEST_FILE, SCENARIO_FILE, parseScenario, scenarioImages } from '@imgmono/image-test';
@@ -76,7 +76,7 @@ export function checkTarget(projectRoot: string): TargetConfiguration {
   };
 }
 
-export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
+export const createNodes: CreateNodes<ImagePluginOptions> = [
   PROJECT_FILES_GLOB,
   async (files, rawOptions, context) => {
     const options = normaliseOptions(rawOptions);

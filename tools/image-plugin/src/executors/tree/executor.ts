@@ -13,7 +13,7 @@ import type { TreeExecutorOptions } from './schema';
 const run = promisify(execFile);
 
 async function affectedProjects(root: string, options: TreeExecutorOptions): Promise<Set<string>> {
-  const args = [path.join(root, 'node_modules/nx/bin/nx.js'), 'show', 'projects', '--affected', '--json'];
+  const args = [path.join(root, 'node_modules/.bin/nx'), 'show', 'projects', '--affected', '--json'];
   if (options.base) args.push(`--base=${options.base}`);
   if (options.head) args.push(`--head=${options.head}`);
   const { stdout } = await run(process.execPath, args, { cwd: root, env: { ...process.env, NX_DAEMON: 'false' }, maxBuffer: 64 << 20 });

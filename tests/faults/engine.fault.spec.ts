@@ -10,10 +10,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@imgmono/image-meta';
-import { containersCreated, docker, imageIdOf, integrationEnabled, removeNamespaceImages } from '../support/engine';
-import { SecondEngine, createSecondEngine } from '../support/second-engine';
-import { makeTempDir, removeDir } from '../support/temp-dir';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '../support/test-workspace';
+import { containersCreated, docker, imageIdOf, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
+import { SecondEngine, createSecondEngine } from '@imgmono/testing';
+import { makeTempDir, removeDir } from '@imgmono/testing';
+import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 

@@ -9,12 +9,12 @@
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '@imgmono/registry';
-import { integrationEnabled, removeNamespaceImages } from '../support/engine';
-import { FaultProxy, startFaultProxy } from '../support/fault-proxy';
-import { git, initRepo } from '../support/git-fixtures';
-import { TestRegistry, freePort, startRegistry } from '../support/registry';
-import { makeTempDir, removeDir } from '../support/temp-dir';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '../support/test-workspace';
+import { integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
+import { FaultProxy, startFaultProxy } from '@imgmono/testing';
+import { git, initRepo } from '@imgmono/testing';
+import { TestRegistry, freePort, startRegistry } from '@imgmono/testing';
+import { makeTempDir, removeDir } from '@imgmono/testing';
+import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const RELEASE_TAGS = ['1', '1.2', '1.2.0', 'latest'];

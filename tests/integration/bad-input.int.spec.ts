@@ -8,10 +8,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@imgmono/image-meta';
-import { docker, integrationEnabled, removeNamespaceImages } from '../support/engine';
-import { initRepo } from '../support/git-fixtures';
-import { makeTempDir, removeDir } from '../support/temp-dir';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '../support/test-workspace';
+import { docker, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
+import { initRepo } from '@imgmono/testing';
+import { makeTempDir, removeDir } from '@imgmono/testing';
+import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@imgmono/image-meta';
-import { docker, imageIdOf, inspect, integrationEnabled, removeNamespaceImages } from '../support/engine';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '../support/test-workspace';
-import { makeTempDir, removeDir, writeTree } from '../support/temp-dir';
+import { docker, imageIdOf, inspect, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
+import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
+import { makeTempDir, removeDir, writeTree } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 

@@ -6,8 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeBigCheckout } from '../support/big-checkout';
-import { makeTempDir, removeDir } from '../support/temp-dir';
+import { makeBigCheckout } from '@imgmono/testing';
+import { makeTempDir, removeDir } from '@imgmono/testing';
 import { bundleScript } from '../../tools/scripts/bundle-script';
 
 describe('streaming a large checkout', () => {

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packContext } from '@imgmono/build-context';
 import { parseDockerfile, resolveStages } from '@imgmono/dockerfile';
 import { assertAsyncProperty, dockerfileCaseArb } from '@imgmono/testing';
-import { docker, integrationEnabled } from '../support/engine';
-import { uniqueNamespace } from '../support/test-workspace';
+import { docker, integrationEnabled } from '@imgmono/testing';
+import { uniqueNamespace } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const ns = uniqueNamespace('df');

@@ -14,8 +14,8 @@ import { extract } from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createContextFilter, listContextEntries, parseDockerignore } from '@imgmono/build-context';
 import { assertAsyncProperty } from '@imgmono/testing';
-import { docker, integrationEnabled } from '../support/engine';
-import { makeTempDir, removeDir, writeTree } from '../support/temp-dir';
+import { docker, integrationEnabled } from '@imgmono/testing';
+import { makeTempDir, removeDir, writeTree } from '@imgmono/testing';
 
 const run = promisify(execFile);
 const enabled = await integrationEnabled();

@@ -9,8 +9,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { integrationEnabled } from '../support/engine';
-import { REPO_ROOT, TestWorkspace, createTestWorkspace } from '../support/test-workspace';
+import { integrationEnabled } from '@imgmono/testing';
+import { REPO_ROOT, TestWorkspace, createTestWorkspace } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const COPIED = ['images/debian/bookworm', 'images/opendev/python-base', 'images/opendev/openstacksdk', 'images/test/keystone', 'scenarios/keystone-identity', 'sources', 'namespaces.json'];

@@ -9,10 +9,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '@imgmono/registry';
-import { docker, integrationEnabled } from '../support/engine';
-import { TestRegistry, startRegistry } from '../support/registry';
-import { makeTempDir, removeDir } from '../support/temp-dir';
-import { REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '../support/test-workspace';
+import { docker, integrationEnabled } from '@imgmono/testing';
+import { TestRegistry, startRegistry } from '@imgmono/testing';
+import { makeTempDir, removeDir } from '@imgmono/testing';
+import { REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const CHAIN = ['debian/bookworm', 'opendev/python-base', 'opendev/openstacksdk', 'opendev/diskimage-builder'];

@@ -10,8 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { imageIdOf, integrationEnabled, removeNamespaceImages } from '../support/engine';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, readRecord } from '../support/test-workspace';
+import { imageIdOf, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
+import { TestWorkspace, busyboxRoot, createTestWorkspace, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 

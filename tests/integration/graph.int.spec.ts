@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, TestWorkspace, createTestWorkspace } from '../support/test-workspace';
+import { REPO_ROOT, TestWorkspace, createTestWorkspace } from '@imgmono/testing';
 
 describe('project graph of the example images', () => {
   let ws: TestWorkspace;

@@ -15,11 +15,11 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@imgmono/image-meta';
-import { docker, integrationEnabled, removeNamespaceImages } from '../support/engine';
-import { git, initRepo } from '../support/git-fixtures';
-import { TestRegistry, startRegistry } from '../support/registry';
-import { makeTempDir, removeDir } from '../support/temp-dir';
-import { REPO_ROOT, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '../support/test-workspace';
+import { docker, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
+import { git, initRepo } from '@imgmono/testing';
+import { TestRegistry, startRegistry } from '@imgmono/testing';
+import { makeTempDir, removeDir } from '@imgmono/testing';
+import { REPO_ROOT, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const TOKEN = 'tok-5ecr3t-value-7f3a';

@@ -9,10 +9,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { integrationEnabled, removeNamespaceImages } from '../support/engine';
-import { commitAll, initRepo } from '../support/git-fixtures';
-import { makeTempDir, removeDir } from '../support/temp-dir';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '../support/test-workspace';
+import { integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
+import { commitAll, initRepo } from '@imgmono/testing';
+import { makeTempDir, removeDir } from '@imgmono/testing';
+import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const FLAKY = /flaky task/i;

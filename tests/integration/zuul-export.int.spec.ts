@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT, TestWorkspace, createTestWorkspace } from '../support/test-workspace';
+import { REPO_ROOT, TestWorkspace, createTestWorkspace } from '@imgmono/testing';
 
 type Job = { name: string; files?: string[]; vars?: { nx_target?: string } };
 

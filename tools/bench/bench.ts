@@ -17,9 +17,9 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { makeBigCheckout } from '../../tests/support/big-checkout';
-import { containersCreated } from '../../tests/support/engine';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '../../tests/support/test-workspace';
+import { makeBigCheckout } from '@imgmono/testing';
+import { containersCreated } from '@imgmono/testing';
+import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
 import { bundleScript } from '../scripts/bundle-script';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -3,7 +3,8 @@
  * Usage: image-summary.ts <projects.json> [wall seconds]; IMAGE_RUN_ID selects the run.
  */
 import { readFileSync } from 'node:fs';
-import { BuildRecord, readBuildRecord } from '@imgmono/image-meta';
+import { BuildRecord } from '@imgmono/image-meta';
+import { readBuildRecord } from '@imgmono/build-records';
 import { formatSummary, summariseRun } from '@imgmono/image-build';
 
 async function main(): Promise<void> {

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ContextFilter } from './dockerignore';
 import { symlinkStaysInside } from './inside-folder';
+import { UserError } from '@imgmono/errors';
 
 export type ContextEntry =
   | { kind: 'directory'; path: string; mode: number }
@@ -14,10 +15,9 @@ export type ContextEntry =
   | { kind: 'content'; path: string; mode: number; content: Buffer }
   | { kind: 'symlink'; path: string; target: string };
 
-export class ContextError extends Error {
+export class ContextError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'ContextError';
   }
 }
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir, writeTree } from '../../../tests/support/temp-dir';
+import { makeTempDir, removeDir, writeTree } from '@imgmono/testing';
 import { assembleImageContext } from './image-context';
 import { listContextEntries } from './context-entries';
 import { hashContext, packContext } from './tar-pack';

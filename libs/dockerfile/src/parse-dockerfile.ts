@@ -4,6 +4,7 @@
  * directives (`# escape=`), comments, line continuations with the escape
  * character, and empty continuation lines.
  */
+import { UserError } from '@imgmono/errors';
 export interface Instruction {
   /** Upper-case keyword: FROM, RUN, COPY, ... */
   keyword: string;
@@ -20,13 +21,12 @@ export interface ParsedDockerfile {
   instructions: Instruction[];
 }
 
-export class DockerfileSyntaxError extends Error {
+export class DockerfileSyntaxError extends UserError {
   constructor(
     message: string,
     readonly line: number,
   ) {
     super(message);
-    this.name = 'DockerfileSyntaxError';
   }
 }
 

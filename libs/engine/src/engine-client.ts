@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { BuildOutputReader, BuildEvent } from './build-output';
 import { BuildFailedError, EngineRequestError, EngineSettingsError, EngineUnavailableError, engineConnectionError } from './errors';
 import { collectStream, readProgressLines } from './progress-stream';
+import { UserError } from '@imgmono/errors';
 
 /** What the engine needs to log in to a registry; sent in a header, never logged. */
 export interface RegistryAuth {
@@ -18,10 +19,9 @@ export interface RegistryAuth {
   serveraddress: string;
 }
 
-export class RegistryTransferError extends Error {
+export class RegistryTransferError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'RegistryTransferError';
   }
 }
 

@@ -1,5 +1,6 @@
+import { UserError } from '@imgmono/errors';
 /** Errors of the engine client, each carrying what a user needs to act on it. */
-export class EngineUnavailableError extends Error {
+export class EngineUnavailableError extends UserError {
   /** `during`: what was under way when the engine went away (a build, a push), if anything. */
   constructor(
     readonly host: string,
@@ -11,32 +12,28 @@ export class EngineUnavailableError extends Error {
         ? `no Docker engine answers at ${host} (${cause}); start one with 'bash tools/scripts/engine-setup.sh', or point DOCKER_HOST at a running engine`
         : `the Docker engine at ${host} stopped answering during ${during} (${cause}); nothing was tagged: start it again with 'bash tools/scripts/engine-setup.sh' (or point DOCKER_HOST at a running engine) and run again`,
     );
-    this.name = 'EngineUnavailableError';
   }
 }
 
 /** DOCKER_HOST, DOCKER_TLS_VERIFY or DOCKER_CERT_PATH name an engine no client can be made for. */
-export class EngineSettingsError extends Error {
+export class EngineSettingsError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'EngineSettingsError';
   }
 }
 
-export class BuildFailedError extends Error {
+export class BuildFailedError extends UserError {
   constructor(
     readonly engineMessage: string,
     readonly step?: { number: number; total: number; instruction: string },
   ) {
     super(step ? `Step ${step.number}/${step.total} (${step.instruction}) failed: ${engineMessage}` : engineMessage);
-    this.name = 'BuildFailedError';
   }
 }
 
-export class EngineRequestError extends Error {
+export class EngineRequestError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'EngineRequestError';
   }
 }
 

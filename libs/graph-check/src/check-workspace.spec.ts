@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Finding, checkWorkspace, formatFinding } from './check-workspace';
-import { discoverProjects, loadWorkspaceModel } from './load-workspace-model';
-import { ImageProjectModel, WorkspaceModel } from './workspace-model';
+import { workspaceModelFromDisk } from '@imgmono/testing';
+import { ImageProjectModel, WorkspaceModel } from '@imgmono/workspace';
 
 const RULES = JSON.stringify(
   {
@@ -24,9 +24,14 @@ function image(name: string, deps: string[], dockerfile: string | undefined, ext
     projectFile: `${root}/project.json`,
     projectText: JSON.stringify({ name, implicitDependencies: deps }, null, 2),
     implicitDependencies: deps,
+    parents: [],
+    sources: [],
     optionalSources: [],
+    options: {},
     dockerfile: 'Dockerfile',
     dockerfileText: dockerfile,
+    tested: false,
+    rootfs: false,
     ...extra,
   };
 }
@@ -46,6 +51,7 @@ function workspace(change: (model: WorkspaceModel) => void = () => undefined): W
       ['openstacksdk', { name: 'openstacksdk', root: 'sources/openstacksdk', declarationFile: 'sources/openstacksdk/source.json', zuulProject: 'opendev.org/openstack/openstacksdk' }],
       ['nodepool', { name: 'nodepool', root: 'sources/nodepool', declarationFile: 'sources/nodepool/source.json', zuulProject: 'opendev.org/zuul/nodepool' }],
     ]),
+    scenarios: new Map(),
     otherProjects: new Set(['image-plugin']),
     namespacesFile: 'namespaces.json',
     namespacesText: RULES,
@@ -193,7 +199,7 @@ describe('checkWorkspace', () => {
 describe('the workspace itself', () => {
   it('passes the graph check', async () => {
     const root = path.resolve(__dirname, '../../..');
-    const model = await loadWorkspaceModel(root, await discoverProjects(root));
+    const model = await workspaceModelFromDisk(root);
     expect(model.images.size).toBeGreaterThanOrEqual(7);
     expect(model.sources.size).toBeGreaterThanOrEqual(3);
     expect(checkWorkspace(model).map(formatFinding)).toEqual([]);

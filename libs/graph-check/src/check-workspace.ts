@@ -6,7 +6,7 @@
 import { DockerfileSyntaxError, imageReferences, parseDockerfile, repositoryOf, resolveStages } from '@imgmono/dockerfile';
 import { imageNameProblem } from './image-reference';
 import { NamespaceRules, NamespaceRulesError, namespaceOf, parseNamespaceRules } from './namespace-rules';
-import { ImageProjectModel, WorkspaceModel } from './workspace-model';
+import { ImageProjectModel, WorkspaceModel } from '@imgmono/workspace';
 
 export type RuleId =
   | 'namespaces-file'

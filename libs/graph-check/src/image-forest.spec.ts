@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { discoverProjects, loadWorkspaceModel } from './load-workspace-model';
+import { workspaceModelFromDisk } from '@imgmono/testing';
 import { renderForest } from './image-forest';
 
 describe('renderForest', () => {
   const load = async () => {
     const root = path.resolve(__dirname, '../../..');
-    return loadWorkspaceModel(root, await discoverProjects(root));
+    return workspaceModelFromDisk(root);
   };
 
   it("draws each namespace's chains with their sources", async () => {

@@ -5,7 +5,7 @@
  */
 import { dockerfileParents } from './check-workspace';
 import { namespaceOf } from './namespace-rules';
-import { WorkspaceModel } from './workspace-model';
+import { WorkspaceModel } from '@imgmono/workspace';
 
 export interface ForestOptions {
   /** Projects a change affects: marked with '*'. */

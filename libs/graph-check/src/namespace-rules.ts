@@ -4,7 +4,8 @@
  * from it, and the namespace may build on the namespaces it lists (none by
  * default). Pure: parsing and validation.
  */
-export const NAMESPACES_FILE = 'namespaces.json';
+import { NAMESPACES_FILE } from '@imgmono/workspace';
+import { UserError } from '@imgmono/errors';
 
 export interface NamespaceRule {
   /** The image every image of the namespace descends from (or is). */
@@ -16,10 +17,9 @@ export interface NamespaceRule {
 
 export type NamespaceRules = Map<string, NamespaceRule>;
 
-export class NamespaceRulesError extends Error {
+export class NamespaceRulesError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'NamespaceRulesError';
   }
 }
 

@@ -11,20 +11,12 @@ import { ContextEntry, ContextError, assembleImageContext, hashContext, loadCont
 import { DockerfileSyntaxError, Stage, appendLabels, parseDockerfile, pinParents } from '@imgmono/dockerfile';
 import { BuildFailedError, EngineClient, RegistryAuth } from '@imgmono/engine';
 import { imageNameProblem } from '@imgmono/graph-check';
-import {
-  BuildRecord,
-  LABEL,
-  ParentImage,
-  RECORD_SCHEMA_VERSION,
-  imageLabels,
-  inputDigest as computeInputDigest,
-  readBuildRecord,
-  lockPath,
-  writeBuildRecord,
-} from '@imgmono/image-meta';
-import { IMAGE_TEST_FILE, IMAGE_TEST_FOLDER } from '@imgmono/image-test';
+import { BuildRecord, LABEL, ParentImage, RECORD_SCHEMA_VERSION, imageLabels, inputDigest as computeInputDigest } from '@imgmono/image-meta';
+import { readBuildRecord, lockPath, writeBuildRecord } from '@imgmono/build-records';
+import { IMAGE_TEST_FILE, IMAGE_TEST_FOLDER } from '@imgmono/workspace';
 import { RegistryClient } from '@imgmono/registry';
-import { ROOTFS_FILE, ROOTFS_TAR, canonicalRootfsSpec, parseRootfsSpec, runMmdebstrap, RootfsSpec } from '@imgmono/rootfs';
+import { ROOTFS_FILE } from '@imgmono/workspace';
+import { ROOTFS_TAR, canonicalRootfsSpec, parseRootfsSpec, runMmdebstrap, RootfsSpec } from '@imgmono/rootfs';
 import { GitError, SourceCheckoutError, SourceSettings, siblingInContext } from '@imgmono/sources';
 import { SecretScanner, SecretValue } from '@imgmono/secrets';
 import { buildPolicyProblems, secretsCarried } from './build-policy';

@@ -6,17 +6,8 @@
 import { ContextEntry, ContextFilter } from '@imgmono/build-context';
 import { sourceLabel } from '@imgmono/image-meta';
 import { withoutUrlUserInfo } from '@imgmono/secrets';
-import {
-  ResolvedSource,
-  SOURCES_IN_CONTEXT,
-  SourceDeclaration,
-  SourceSettings,
-  SourceUnavailableError,
-  SourceVersion,
-  describeCheckout,
-  resolveSource,
-  sourceContextEntries,
-} from '@imgmono/sources';
+import { ResolvedSource, SOURCES_IN_CONTEXT, SourceSettings, SourceUnavailableError, SourceVersion, describeCheckout, resolveSource, sourceContextEntries } from '@imgmono/sources';
+import { SourceDeclaration } from '@imgmono/workspace';
 
 export interface ImageSource {
   declaration: SourceDeclaration;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir } from '../../../tests/support/temp-dir';
+import { makeTempDir, removeDir } from '@imgmono/testing';
 import { lockProject } from './project-lock';
 
 let dir: string;

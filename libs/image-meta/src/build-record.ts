@@ -4,6 +4,7 @@
  * validation only; see record-store for reading and writing.
  */
 import { ParentImage } from './labels';
+import { UserError } from '@imgmono/errors';
 
 export const RECORD_SCHEMA_VERSION = 1;
 
@@ -45,10 +46,9 @@ export interface BuildRecord {
   fix?: string;
 }
 
-export class RecordError extends Error {
+export class RecordError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'RecordError';
   }
 }
 

@@ -6,18 +6,18 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { EngineClient, RegistryAuth } from '@imgmono/engine';
-import { readBuildRecord, RECORDS_FOLDER } from '@imgmono/image-meta';
+import { readBuildRecord, RECORDS_FOLDER } from '@imgmono/build-records';
 import { RegistryClient } from '@imgmono/registry';
 import { TagContext, TagRule, computeTags, movingTags } from '@imgmono/tags';
 import { publishedVersion } from './published-versions';
+import { UserError } from '@imgmono/errors';
 
-export class PublishError extends Error {
+export class PublishError extends UserError {
   constructor(
     readonly project: string,
     message: string,
   ) {
     super(`${project}: ${message}`);
-    this.name = 'PublishError';
   }
 }
 

@@ -1,5 +1,3 @@
-export * from './test-spec';
-export * from './image-checks';
+export * from './container-files';
 export * from './run-image-tests';
-export * from './scenario-spec';
 export * from './run-scenario';

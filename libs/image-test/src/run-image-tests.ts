@@ -7,9 +7,9 @@
  */
 import type { ContainerClient } from '@imgmono/engine';
 import { LABEL, sourceLabel } from '@imgmono/image-meta';
-import { ImageFacts, RecordFacts, Verdict, commandApplies, judgeCommand, judgeFileContent, judgeFileExistence, judgeMetadata } from './image-checks';
+import { ImageFacts, RecordFacts, Verdict, commandApplies, judgeCommand, judgeFileContent, judgeFileExistence, judgeMetadata } from '@imgmono/image-test-spec';
 import { readFiles } from './container-files';
-import type { ImageCheck } from './test-spec';
+import type { ImageCheck } from '@imgmono/image-test-spec';
 
 export interface CheckResult {
   kind: ImageCheck['kind'];

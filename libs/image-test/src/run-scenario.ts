@@ -8,9 +8,9 @@
  */
 import type { ContainerClient, RunningService } from '@imgmono/engine';
 import { readFiles } from './container-files';
-import { ImageFacts, RecordFacts, Verdict, judgeCommand } from './image-checks';
+import { ImageFacts, RecordFacts, Verdict, judgeCommand } from '@imgmono/image-test-spec';
 import { CheckResult, OUTPUT_TAIL_LINES, formatCheckLine, lastLines } from './run-image-tests';
-import type { Scenario, ScenarioTest } from './scenario-spec';
+import type { Scenario, ScenarioTest } from '@imgmono/image-test-spec';
 
 export interface ScenarioRun {
   subject: string;

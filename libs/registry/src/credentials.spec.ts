@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir } from '../../../tests/support/temp-dir';
+import { makeTempDir, removeDir } from '@imgmono/testing';
 import { credentialsFromDockerConfig, readRegistryCredentials } from './credentials';
 import { isLoopbackHost } from './registry-client';
 

@@ -8,6 +8,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { UserError } from '@imgmono/errors';
 
 export interface RegistryCredentials {
   username: string;
@@ -16,10 +17,9 @@ export interface RegistryCredentials {
   from: string;
 }
 
-export class CredentialsError extends Error {
+export class CredentialsError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'CredentialsError';
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { RegistryCredentials } from './credentials';
+import { UserError } from '@imgmono/errors';
 
 export const MANIFEST_TYPES = [
   'application/vnd.oci.image.manifest.v1+json',
@@ -21,20 +22,18 @@ export interface Manifest {
   body: Buffer;
 }
 
-export class RegistryError extends Error {
+export class RegistryError extends UserError {
   constructor(
     message: string,
     readonly status?: number,
   ) {
     super(message);
-    this.name = 'RegistryError';
   }
 }
 
 export class RegistryAuthError extends RegistryError {
   constructor(message: string, status?: number) {
     super(message, status);
-    this.name = 'RegistryAuthError';
   }
 }
 

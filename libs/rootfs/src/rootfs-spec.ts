@@ -2,7 +2,7 @@
  * `rootfs.json`: how a root image's file system is made from Debian
  * packages with mmdebstrap. Pure: parsing, validation and the command line.
  */
-export const ROOTFS_FILE = 'rootfs.json';
+import { UserError } from '@imgmono/errors';
 export const ROOTFS_TAR = 'rootfs.tar';
 
 export const VARIANTS = ['extract', 'custom', 'essential', 'apt', 'required', 'minbase', 'buildd', 'important', 'standard'] as const;
@@ -17,10 +17,9 @@ export interface RootfsSpec {
   architecture?: string;
 }
 
-export class RootfsSpecError extends Error {
+export class RootfsSpecError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'RootfsSpecError';
   }
 }
 

@@ -5,11 +5,11 @@
 import { spawn } from 'node:child_process';
 import { FIXED_MTIME } from '@imgmono/build-context';
 import { RootfsSpec, mmdebstrapArguments } from './rootfs-spec';
+import { UserError } from '@imgmono/errors';
 
-export class RootfsBuildError extends Error {
+export class RootfsBuildError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'RootfsBuildError';
   }
 }
 

@@ -8,13 +8,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { SourceVersion, versionFromDescribe } from './source-version';
+import { UserError } from '@imgmono/errors';
 
 const run = promisify(execFile);
 
-export class GitError extends Error {
+export class GitError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'GitError';
   }
 }
 

@@ -1,4 +1,3 @@
-export * from './source-declaration';
 export * from './zuul-projects';
 export * from './source-version';
 export * from './git-checkout';

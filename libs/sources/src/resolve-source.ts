@@ -7,8 +7,9 @@
  */
 import * as path from 'node:path';
 import { cloneAtRef, whyNotCheckout } from './git-checkout';
-import { SourceDeclaration, sourceEnvVariable } from './source-declaration';
+import { SourceDeclaration, sourceEnvVariable } from '@imgmono/workspace';
 import { ZuulProjects, lookupZuulProject } from './zuul-projects';
+import { UserError } from '@imgmono/errors';
 
 export type SourceOrigin = 'explicit' | 'projects-file' | 'sibling' | 'clone';
 
@@ -32,7 +33,7 @@ export interface SourceSettings {
   allowClone: boolean;
 }
 
-export class SourceUnavailableError extends Error {
+export class SourceUnavailableError extends UserError {
   /** What was tried, without the fix. */
   readonly reason: string;
   constructor(
@@ -43,15 +44,13 @@ export class SourceUnavailableError extends Error {
     const reason = `source ${source} could not be obtained; tried: ${attempts.join('; ')}`;
     super(`${reason}. Provide it: ${fix}`);
     this.reason = reason;
-    this.name = 'SourceUnavailableError';
   }
 }
 
 /** A checkout handed over explicitly that is not usable: an error, never a silent fallback. */
-export class SourceCheckoutError extends Error {
+export class SourceCheckoutError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'SourceCheckoutError';
   }
 }
 

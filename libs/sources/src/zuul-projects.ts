@@ -10,11 +10,11 @@
  * the file's folder. Pure: text in, map out.
  */
 import * as path from 'node:path';
+import { UserError } from '@imgmono/errors';
 
-export class ProjectsFileError extends Error {
+export class ProjectsFileError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'ProjectsFileError';
   }
 }
 

@@ -4,11 +4,11 @@
  * (`1.2.4.dev4`, `1.2.3rc1`, `1.2.3+dirty`). Pure.
  */
 import semver from 'semver';
+import { UserError } from '@imgmono/errors';
 
-export class VersionError extends Error {
+export class VersionError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'VersionError';
   }
 }
 

@@ -12,11 +12,11 @@
  */
 import semver from 'semver';
 import { isPrerelease, toSemver } from './image-version';
+import { UserError } from '@imgmono/errors';
 
-export class TagRuleError extends Error {
+export class TagRuleError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'TagRuleError';
   }
 }
 

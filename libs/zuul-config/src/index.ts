@@ -1,2 +1,3 @@
 export * from './yaml-writer';
 export * from './zuul-jobs';
+export * from './from-workspace';

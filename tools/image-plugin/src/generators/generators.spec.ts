@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseImageTestSpec } from '@imgmono/image-test';
+import { parseImageTestSpec } from '@imgmono/image-test-spec';
 import imageGenerator from './image/generator';
 import namespaceGenerator from './namespace/generator';
 import sourceGenerator from './source/generator';

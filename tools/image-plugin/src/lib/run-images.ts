@@ -10,8 +10,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerClient } from '@imgmono/engine';
 import { processAlive } from '@imgmono/image-build';
-import { LABEL, readBuildRecord } from '@imgmono/image-meta';
-import type { ImageFacts, RecordFacts } from '@imgmono/image-test';
+import { LABEL } from '@imgmono/image-meta';
+import { readBuildRecord } from '@imgmono/build-records';
+import type { ImageFacts, RecordFacts } from '@imgmono/image-test-spec';
 import { ExecutorInputError } from './report-failure';
 
 export type RunImage = { kind: 'image'; facts: ImageFacts; record: RecordFacts } | { kind: 'not-built'; reason: string; fix: string };

@@ -1,12 +1,15 @@
 /**
- * Every environment setting of a run, declared once: what it means, its
- * default, and which targets it changes. The plugin gives each target these
- * as Nx inputs (so Nx never sees one task with two outcomes when only a
- * setting differed), and a test keeps the README's settings table in
- * agreement with this list. Pure data.
+ * Every environment setting of a run, declared once (what it means, its
+ * default, which targets it changes) and read in one place, readRunSettings,
+ * which every executor calls. The plugin gives each target its settings as
+ * Nx inputs (so Nx never sees one task with two outcomes when only a setting
+ * differed), and a test keeps the README's settings table in agreement with
+ * the declarations. Pure: the environment comes in as an argument.
  */
 import type { TargetConfiguration } from '@nx/devkit';
-import { sourceEnvVariable } from '@imgmono/sources';
+import * as os from 'node:os';
+import type { TagContext } from '@imgmono/tags';
+import { sourceEnvVariable } from '@imgmono/workspace';
 
 export type SettingTarget = 'image' | 'push' | 'promote' | 'image-test' | 'set-up';
 
@@ -76,4 +79,65 @@ export function envInputs(target: SettingTarget, sources: readonly string[] = []
 export function settingsTableRows(): string[] {
   const targets = (setting: RunSetting) => setting.targets.map((target) => (target === 'set-up' ? 'set-up' : `\`${target}\``)).join(', ');
   return RUN_SETTINGS.map((setting) => `| \`${setting.name}\` | ${setting.meaning} | ${setting.default} | ${targets(setting)} |`);
+}
+
+/** A run's settings, read from the environment once. */
+export interface RunSettings {
+  /** CI=true: a missing source, engine or upstream bundle is an error. */
+  ci: boolean;
+  /** A required source that cannot be obtained is an error (IMAGE_SOURCES_STRICT, else CI). */
+  strictSources: boolean;
+  buildNetwork: string;
+  runId?: string;
+  /** IMAGE_TAGS: tags for this run instead of the target's. */
+  tags?: string[];
+  noCache: boolean;
+  batchParallel: number;
+  registry?: string;
+  registryUsername?: string;
+  registryPassword?: string;
+  tagContext: TagContext;
+  sources: {
+    /** The checkout IMAGE_SOURCE_<NAME> hands over for one source, if any. */
+    explicit(name: string): string | undefined;
+    projectsFile?: string;
+    siblings?: string;
+    cache?: string;
+    clone: boolean;
+  };
+  /** The environment itself, for what reads its own variables (the docker config's credentials, the engine client). */
+  env: NodeJS.ProcessEnv;
+}
+
+export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings {
+  const value = (name: string) => (env[name] !== undefined && env[name] !== '' ? env[name] : undefined);
+  const list = (text: string | undefined) => (text === undefined ? undefined : text.split(',').map((item) => item.trim()).filter(Boolean));
+  const ci = env.CI === 'true';
+  return {
+    ci,
+    strictSources: env.IMAGE_SOURCES_STRICT !== undefined ? env.IMAGE_SOURCES_STRICT === 'true' : ci,
+    buildNetwork: value('IMAGE_BUILD_NETWORK') ?? 'host',
+    runId: value('IMAGE_RUN_ID'),
+    tags: list(value('IMAGE_TAGS')),
+    noCache: env.IMAGE_NO_CACHE === 'true',
+    batchParallel: Math.max(1, Number(value('IMAGE_BATCH_PARALLEL') ?? os.cpus().length) || 1),
+    registry: value('IMAGE_REGISTRY'),
+    registryUsername: value('IMAGE_REGISTRY_USERNAME'),
+    registryPassword: value('IMAGE_REGISTRY_PASSWORD'),
+    tagContext: {
+      release: env.IMAGE_RELEASE === 'true',
+      change: value('IMAGE_CHANGE'),
+      patchset: value('IMAGE_PATCHSET'),
+      buildset: value('IMAGE_BUILDSET'),
+      branch: value('IMAGE_BRANCH'),
+    },
+    sources: {
+      explicit: (name) => value(sourceEnvVariable(name)),
+      projectsFile: value('IMAGE_SOURCES_PROJECTS'),
+      siblings: value('IMAGE_SOURCES_SIBLINGS'),
+      cache: value('IMAGE_SOURCES_CACHE'),
+      clone: env.IMAGE_SOURCES_CLONE !== 'false',
+    },
+    env,
+  };
 }

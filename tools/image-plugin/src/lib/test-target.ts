@@ -12,7 +12,7 @@ import { ContainerClient, createContainerClient, engineFromEnv } from '@imgmono/
 import { withInterrupts } from './interrupts';
 import { ExecutorInputError, reportFailure } from './report-failure';
 import { removeLeftovers, testRunLabels } from './run-images';
-import { strictSources } from './run-mode';
+import { readRunSettings } from './run-settings';
 
 export interface TestTarget {
   project: string;
@@ -49,7 +49,7 @@ export async function runTestTarget(context: ExecutorContext, body: (target: Tes
       }),
     interruptible: (run) => withInterrupts((signal) => say(`${signal} received: stopping and removing this run's containers`), run),
     notBuilt: (what, reason, fix) => {
-      if (strictSources(process.env)) throw new ExecutorInputError(`${project}: ${what} was not built, so it cannot be tested: ${reason}. ${fix}`);
+      if (readRunSettings(process.env).strictSources) throw new ExecutorInputError(`${project}: ${what} was not built, so it cannot be tested: ${reason}. ${fix}`);
       say(`image-test: skipped, ${what} was not built: ${reason}`);
       return { success: true };
     },

@@ -1,53 +1,38 @@
 /**
- * The sources of an image project, read from the workspace: its
- * implicitDependencies that are source projects (`sources/<name>/source.json`),
- * and the settings that say where checkouts come from for this run.
+ * The sources of an image project, from the workspace model (their
+ * declarations, parsed once), and where checkouts come from for this run,
+ * from the run's settings.
  */
-import type { ProjectConfiguration } from '@nx/devkit';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ImageBuildError, ImageSource } from '@imgmono/image-build';
-import { SOURCE_FILE, SourceSettings, isSourceRoot, parseSourceDeclaration, parseZuulProjects } from '@imgmono/sources';
+import { SourceSettings, parseZuulProjects } from '@imgmono/sources';
+import type { WorkspaceModel } from '@imgmono/workspace';
+import type { RunSettings } from './run-settings';
 
-export function isSourceProject(config: ProjectConfiguration | undefined): boolean {
-  return config !== undefined && isSourceRoot(config.root);
-}
-
-export async function readImageSources(
-  workspaceRoot: string,
-  project: string,
-  projects: Record<string, ProjectConfiguration>,
-  dependencies: readonly string[],
-  optional: readonly string[],
-): Promise<ImageSource[]> {
+export function imageSources(model: WorkspaceModel, project: string): ImageSource[] {
+  const image = model.images.get(project);
+  if (image === undefined) throw new ImageBuildError(project, `${project} is not an image project of this workspace (images/<namespace>/<name> with a Dockerfile)`);
   const out: ImageSource[] = [];
-  for (const name of dependencies) {
-    const config = projects[name];
-    if (!isSourceProject(config)) continue;
-    const file = path.posix.join(config.root, SOURCE_FILE);
-    const text = await fs.readFile(path.join(workspaceRoot, file), 'utf8').catch(() => {
-      throw new ImageBuildError(project, `source ${name} has no declaration ${file}: create it with "url" and "ref", or drop ${name} from implicitDependencies`);
-    });
-    try {
-      out.push({ declaration: parseSourceDeclaration(text, file, path.posix.basename(config.root)), required: !optional.includes(name) });
-    } catch (error) {
-      throw new ImageBuildError(project, (error as Error).message);
-    }
+  for (const name of image.sources) {
+    const source = model.sources.get(name)!;
+    if (source.declaration === undefined) throw new ImageBuildError(project, source.declarationError ?? `source ${name} has no declaration ${source.declarationFile}`);
+    out.push({ declaration: source.declaration, required: !image.optionalSources.includes(name) });
   }
-  for (const name of optional) {
-    if (!out.some((source) => source.declaration.name === name)) {
+  for (const name of image.optionalSources) {
+    if (!image.sources.includes(name)) {
       throw new ImageBuildError(project, `optionalSources names ${name}, which is not a source in its implicitDependencies: add it there or drop it from optionalSources`);
     }
   }
   return out;
 }
 
-/** Where checkouts come from, from the environment: IMAGE_SOURCE_<NAME>, IMAGE_SOURCES_PROJECTS, IMAGE_SOURCES_SIBLINGS, IMAGE_SOURCES_CACHE, IMAGE_SOURCES_CLONE. */
-export async function sourceSettingsFromEnv(workspaceRoot: string, env: NodeJS.ProcessEnv, project: string): Promise<SourceSettings> {
+/** Where checkouts come from: IMAGE_SOURCE_<NAME>, IMAGE_SOURCES_PROJECTS, IMAGE_SOURCES_SIBLINGS, IMAGE_SOURCES_CACHE, IMAGE_SOURCES_CLONE. */
+export async function sourceSettingsFrom(workspaceRoot: string, settings: RunSettings, project: string): Promise<SourceSettings> {
   let projects: SourceSettings['projects'];
-  const projectsFile = env.IMAGE_SOURCES_PROJECTS;
-  if (projectsFile !== undefined && projectsFile !== '') {
+  const projectsFile = settings.sources.projectsFile;
+  if (projectsFile !== undefined) {
     const file = path.resolve(workspaceRoot, projectsFile);
     const text = await fs.readFile(file, 'utf8').catch((error: Error) => {
       throw new ImageBuildError(project, `IMAGE_SOURCES_PROJECTS=${projectsFile}: cannot read ${file} (${error.message})`);
@@ -58,13 +43,13 @@ export async function sourceSettingsFromEnv(workspaceRoot: string, env: NodeJS.P
       throw new ImageBuildError(project, (error as Error).message);
     }
   }
-  const cacheHome = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const cacheHome = settings.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return {
     workspaceRoot,
-    env,
+    env: settings.env,
     projects,
-    siblingsRoot: path.resolve(workspaceRoot, env.IMAGE_SOURCES_SIBLINGS || '..'),
-    cacheFolder: path.resolve(env.IMAGE_SOURCES_CACHE || path.join(cacheHome, 'imgmono', 'sources')),
-    allowClone: env.IMAGE_SOURCES_CLONE !== 'false',
+    siblingsRoot: path.resolve(workspaceRoot, settings.sources.siblings ?? '..'),
+    cacheFolder: path.resolve(settings.sources.cache ?? path.join(cacheHome, 'imgmono', 'sources')),
+    allowClone: settings.sources.clone,
   };
 }

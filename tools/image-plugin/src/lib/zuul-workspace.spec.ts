@@ -3,10 +3,10 @@
  * zuul.d/images.yaml is what the graph gives, and the README draws the same
  * job graph the generator prints.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { discoverProjects, loadWorkspaceModel } from '@imgmono/graph-check';
+import { workspaceModelFromDisk } from '@imgmono/testing';
 import { zuulConfigFor } from './zuul-workspace';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -19,15 +19,7 @@ const read = (file: string) => {
 };
 
 describe('the example workspace on Zuul', async () => {
-  const model = await loadWorkspaceModel(ROOT, await discoverProjects(ROOT));
-  const list = (folder: string) => {
-    try {
-      return readdirSync(path.join(ROOT, folder));
-    } catch {
-      return [];
-    }
-  };
-  const exported = zuulConfigFor(model, { read, list }, JSON.parse(read('nx.json')!));
+  const exported = zuulConfigFor(await workspaceModelFromDisk(ROOT), JSON.parse(read('nx.json')!));
 
   it('has its Zuul file in step with the graph', () => {
     expect(exported.file).toBe('zuul.d/images.yaml');

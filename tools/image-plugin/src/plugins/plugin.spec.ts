@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { afterEach, beforeEach } from 'vitest';
 import type { CreateNodesContext } from '@nx/devkit';
-import { makeTempDir, removeDir, writeTree } from '../../../../tests/support/temp-dir';
+import { makeTempDir, removeDir, writeTree } from '@imgmono/testing';
 import { PROJECT_FILES_GLOB, createNodes } from './plugin';
 
 let root: string;

@@ -9,7 +9,8 @@
 import type { CreateNodesResult, CreateNodes, TargetConfiguration } from '@nx/devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { IMAGE_TEST_FILE, SCENARIO_FILE, parseScenario, scenarioImages } from '@imgmono/image-test';
+import { IMAGE_TEST_FILE, SCENARIO_FILE } from '@imgmono/workspace';
+import { parseScenario, scenarioImages } from '@imgmono/image-test-spec';
 import { IMAGE_EXECUTOR } from '../lib/workspace-images';
 import { DEFAULT_TAG_RULES } from '../lib/registry-settings';
 import { envInputs } from '../lib/run-settings';

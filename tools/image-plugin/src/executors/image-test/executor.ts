@@ -4,7 +4,9 @@
  */
 import type { ExecutorContext } from '@nx/devkit';
 import * as path from 'node:path';
-import { IMAGE_TEST_FILE, parseImageTestSpec, runImageTests, summarise } from '@imgmono/image-test';
+import { IMAGE_TEST_FILE } from '@imgmono/workspace';
+import { parseImageTestSpec } from '@imgmono/image-test-spec';
+import { runImageTests, summarise } from '@imgmono/image-test';
 import { imageOfThisRun, specFileReader } from '../../lib/run-images';
 import { runTestTarget } from '../../lib/test-target';
 import type { ImageTestExecutorOptions } from './schema';

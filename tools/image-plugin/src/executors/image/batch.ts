@@ -7,7 +7,7 @@
  * as not run, as Nx does.
  */
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import * as os from 'node:os';
+import { readRunSettings } from '../../lib/run-settings';
 import { runImageTask } from './executor';
 import type { ImageExecutorOptions } from './schema';
 
@@ -22,7 +22,8 @@ export default async function* imageBatch(
   _overrides: unknown,
   context: ExecutorContext,
 ): AsyncGenerator<TaskResult> {
-  const limit = Math.max(1, Number(process.env.IMAGE_BATCH_PARALLEL ?? os.cpus().length));
+  const settings = readRunSettings(process.env);
+  const limit = settings.batchParallel;
   const pending = new Set(Object.keys(taskGraph.tasks));
   const done = new Map<string, boolean>();
   const running = new Map<string, Promise<TaskResult>>();
@@ -49,7 +50,7 @@ export default async function* imageBatch(
       const taskContext: ExecutorContext = { ...context, projectName: task.target.project, targetName: task.target.target, configurationName: task.target.configuration };
       running.set(
         id,
-        runImageTask(inputs[id] ?? {}, taskContext, log).then((outcome) => ({ task: id, result: { success: outcome.success, terminalOutput: lines.join('\n') } })),
+        runImageTask(inputs[id] ?? {}, taskContext, log, settings).then((outcome) => ({ task: id, result: { success: outcome.success, terminalOutput: lines.join('\n') } })),
       );
     }
     if (running.size === 0) continue;

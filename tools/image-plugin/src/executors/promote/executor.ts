@@ -2,8 +2,8 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { promoteImageProject } from '@imgmono/image-publish';
 import { parseTagRules } from '@imgmono/tags';
-import { DEFAULT_TAG_RULES } from '../../lib/registry-settings';
-import { registryFromEnv } from '../../lib/registry-settings';
+import { DEFAULT_TAG_RULES, registryFrom } from '../../lib/registry-settings';
+import { readRunSettings } from '../../lib/run-settings';
 import { ExecutorInputError, reportFailure } from '../../lib/report-failure';
 import { maskedOutput, runSecrets } from '../../lib/workspace-secrets';
 import type { PromoteExecutorOptions } from './schema';
@@ -12,10 +12,11 @@ export default async function promoteExecutor(options: PromoteExecutorOptions, c
   const project = context.projectName!;
   let output = maskedOutput([]);
   try {
-    const registry = await registryFromEnv(process.env, options.registry);
+    const settings = readRunSettings(process.env);
+    const registry = await registryFrom(settings, options.registry);
     if (registry === undefined) throw new ExecutorInputError(`${project}: no registry: set IMAGE_REGISTRY (host:port) or the promote target's "registry" option`);
-    output = maskedOutput(runSecrets(options.secretEnv, process.env, registry));
-    const change = options.change ?? process.env.IMAGE_CHANGE;
+    output = maskedOutput(runSecrets(options.secretEnv, settings.env, registry));
+    const change = options.change ?? settings.tagContext.change;
     if (!change) throw new ExecutorInputError(`${project}: which change? set IMAGE_CHANGE or --change`);
     const started = Date.now();
     const rules = parseTagRules(options.tagRules ?? DEFAULT_TAG_RULES);

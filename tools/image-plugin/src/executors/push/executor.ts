@@ -3,9 +3,9 @@ import type { ExecutorContext } from '@nx/devkit';
 import { createEngineClient } from '@imgmono/engine';
 import { pushImageProject } from '@imgmono/image-publish';
 import { parseTagRules } from '@imgmono/tags';
-import { DEFAULT_TAG_RULES, registryFromEnv, tagContextFromEnv } from '../../lib/registry-settings';
+import { DEFAULT_TAG_RULES, registryFrom } from '../../lib/registry-settings';
 import { ExecutorInputError, reportFailure } from '../../lib/report-failure';
-import { strictSources } from '../../lib/run-mode';
+import { readRunSettings } from '../../lib/run-settings';
 import { maskedOutput, runSecrets } from '../../lib/workspace-secrets';
 import type { PushExecutorOptions } from './schema';
 
@@ -13,9 +13,10 @@ export default async function pushExecutor(options: PushExecutorOptions, context
   const project = context.projectName!;
   let output = maskedOutput([]);
   try {
-    const registry = await registryFromEnv(process.env, options.registry);
+    const settings = readRunSettings(process.env);
+    const registry = await registryFrom(settings, options.registry);
     if (registry === undefined) throw new ExecutorInputError(`${project}: no registry to push to: set IMAGE_REGISTRY (host:port) or the push target's "registry" option`);
-    output = maskedOutput(runSecrets(options.secretEnv, process.env, registry));
+    output = maskedOutput(runSecrets(options.secretEnv, settings.env, registry));
     const outcome = await pushImageProject(
       {
         workspaceRoot: context.root,
@@ -23,8 +24,8 @@ export default async function pushExecutor(options: PushExecutorOptions, context
         registry: registry.client,
         auth: registry.auth,
         rules: parseTagRules(options.tagRules ?? DEFAULT_TAG_RULES),
-        context: tagContextFromEnv(process.env),
-        strict: strictSources(process.env),
+        context: settings.tagContext,
+        strict: settings.strictSources,
       },
       { engine: createEngineClient(), log: output.log },
     );

@@ -5,7 +5,9 @@
  */
 import type { ExecutorContext } from '@nx/devkit';
 import * as path from 'node:path';
-import { ImageFacts, RecordFacts, SCENARIO_FILE, parseScenario, runScenario, scenarioImages, summarise } from '@imgmono/image-test';
+import { ImageFacts, RecordFacts, parseScenario, scenarioImages } from '@imgmono/image-test-spec';
+import { SCENARIO_FILE } from '@imgmono/workspace';
+import { runScenario, summarise } from '@imgmono/image-test';
 import { imageOfThisRun, specFileReader } from '../../lib/run-images';
 import { runTestTarget } from '../../lib/test-target';
 

@@ -5,11 +5,11 @@
  * regenerates the file.
  */
 import type { ExecutorContext } from '@nx/devkit';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { loadWorkspaceModel } from '@imgmono/graph-check';
 import { firstDifference } from '@imgmono/zuul-config';
 import { ExecutorInputError, reportFailure } from '../../lib/report-failure';
+import { modelFromNx } from '../../lib/workspace-model';
 import { zuulConfigFor } from '../../lib/zuul-workspace';
 
 export const REGENERATE = 'npx nx g @imgmono/image-plugin:zuul';
@@ -17,22 +17,9 @@ export const REGENERATE = 'npx nx g @imgmono/image-plugin:zuul';
 export default async function zuulCheckExecutor(_options: Record<string, never>, context: ExecutorContext): Promise<{ success: boolean }> {
   const project = context.projectName ?? 'zuul-config';
   try {
-    const read = (file: string) => {
-      try {
-        return readFileSync(path.join(context.root, file), 'utf8');
-      } catch {
-        return undefined;
-      }
-    };
-    const projects = Object.entries(context.projectsConfigurations.projects).map(([name, config]) => ({
-      name,
-      root: config.root,
-      implicitDependencies: config.implicitDependencies ?? [],
-      optionalSources: (config.targets?.image?.options as { optionalSources?: string[] } | undefined)?.optionalSources ?? [],
-    }));
-    const model = await loadWorkspaceModel(context.root, projects);
-    const { file, text } = zuulConfigFor(model, { read, list: (folder) => { try { return readdirSync(path.join(context.root, folder)); } catch { return []; } } }, context.nxJsonConfiguration ?? {});
-    const committed = read(file);
+    const model = await modelFromNx(context.root, context.projectsConfigurations.projects);
+    const { file, text } = zuulConfigFor(model, context.nxJsonConfiguration ?? {});
+    const committed = await readFile(path.join(context.root, file), 'utf8').catch(() => undefined);
     if (committed === undefined) throw new ExecutorInputError(`${file} does not exist: write it with '${REGENERATE}' and commit it`);
     const difference = firstDifference(committed, text);
     if (difference !== undefined) {

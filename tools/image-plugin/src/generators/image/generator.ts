@@ -5,16 +5,17 @@
  * parent or source, a parent the namespace rules forbid.
  */
 import { Tree, addProjectConfiguration, generateFiles, getProjects, joinPathFragments } from '@nx/devkit';
-import { NAMESPACES_FILE, NamespaceRules, checkWorkspace, formatFinding, imageNameProblem, namespaceOf, parseNamespaceRules } from '@imgmono/graph-check';
+import { NAMESPACES_FILE } from '@imgmono/workspace';
+import { NamespaceRules, checkWorkspace, formatFinding, imageNameProblem, namespaceOf, parseNamespaceRules } from '@imgmono/graph-check';
 import { generatorTemplates } from '../../lib/plugin-files';
-import { modelFromTree } from '../../lib/tree-model';
+import { modelFromTree } from '../../lib/workspace-model';
 import type { ImageGeneratorSchema } from './schema';
 import { formatGenerated } from '../../lib/format-generated';
+import { UserError } from '@imgmono/errors';
 
-export class GeneratorInputError extends Error {
+export class GeneratorInputError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'GeneratorInputError';
   }
 }
 

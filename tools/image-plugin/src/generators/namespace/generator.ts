@@ -3,7 +3,8 @@
  * Declares the namespace's rules in namespaces.json and adds its base image.
  */
 import { Tree, updateJson } from '@nx/devkit';
-import { NAMESPACE, NAMESPACES_FILE, namespaceOf, parseNamespaceRules } from '@imgmono/graph-check';
+import { NAMESPACE, namespaceOf, parseNamespaceRules } from '@imgmono/graph-check';
+import { NAMESPACES_FILE } from '@imgmono/workspace';
 import { GeneratorInputError, assertPassesCheck, isImageProject, normaliseImageOptions, writeImageProject } from '../image/generator';
 import type { NamespaceGeneratorSchema } from './schema';
 import { formatGenerated } from '../../lib/format-generated';

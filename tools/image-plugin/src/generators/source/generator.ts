@@ -3,7 +3,7 @@
  * Declares a source as a workspace project: sources/<name>/source.json.
  */
 import { Tree, getProjects } from '@nx/devkit';
-import { SOURCE_FILE, parseSourceDeclaration } from '@imgmono/sources';
+import { SOURCE_FILE, parseSourceDeclaration } from '@imgmono/workspace';
 import { GeneratorInputError } from '../image/generator';
 import type { SourceGeneratorSchema } from './schema';
 import { formatGenerated } from '../../lib/format-generated';

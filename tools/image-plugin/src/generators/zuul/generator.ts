@@ -4,15 +4,12 @@
  * image plugin's "zuul" options in nx.json shape it), and touches no other file.
  */
 import { Tree, logger, readNxJson } from '@nx/devkit';
-import { modelFromTree } from '../../lib/tree-model';
+import { modelFromTree } from '../../lib/workspace-model';
 import { zuulConfigFor } from '../../lib/zuul-workspace';
 import type { ZuulGeneratorSchema } from './schema';
 
 export default async function zuulGenerator(tree: Tree, options: ZuulGeneratorSchema): Promise<void> {
-  const { file, text, jobGraph } = zuulConfigFor(await modelFromTree(tree), {
-    read: (path) => (tree.exists(path) && tree.isFile(path) ? tree.read(path, 'utf-8') ?? undefined : undefined),
-    list: (folder) => (tree.exists(folder) ? tree.children(folder) : []),
-  }, readNxJson(tree) ?? {}, options);
+  const { file, text, jobGraph } = zuulConfigFor(await modelFromTree(tree), readNxJson(tree) ?? {}, options);
   if (!tree.exists(file) || tree.read(file, 'utf-8') !== text) tree.write(file, text);
   logger.info(`${file}: ${text.split('\n').filter((line) => line.startsWith('- job:')).length} jobs; the check pipeline's job graph:\n${jobGraph.join('\n')}`);
 }

@@ -6,10 +6,7 @@
  * fix. Pure. The JSON schema for editors is
  * tools/image-plugin/schemas/image-test.schema.json.
  */
-
-export const IMAGE_TEST_FILE = 'image-test.json';
-/** A folder beside it for the tests' own files (sample configurations); like the spec, never part of the build context. */
-export const IMAGE_TEST_FOLDER = 'image-test';
+import { UserError } from '@imgmono/errors';
 
 export interface CommandTest {
   kind: 'command';
@@ -78,10 +75,9 @@ export interface ImageTestSpec {
   checks: ImageCheck[];
 }
 
-export class TestSpecError extends Error {
+export class TestSpecError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'TestSpecError';
   }
 }
 

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { makeTempDir, writeTree } from './temp-dir';
 
-export const REPO_ROOT = path.resolve(__dirname, '../..');
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
 export interface RunResult {
   code: number | null;
@@ -156,4 +156,29 @@ export function busyboxRoot(name: string): Record<string, string> {
 
 export async function readRecord(workspace: TestWorkspace, project: string): Promise<Record<string, unknown>> {
   return JSON.parse(await fs.readFile(path.join(workspace.root, 'dist/images', project, 'build.json'), 'utf8'));
+}
+
+/** The model of a workspace on disk without Nx (for tests): its project.json files, and its source.json and scenario.json files. */
+export async function workspaceModelFromDisk(workspaceRoot: string): Promise<import('@imgmono/workspace').WorkspaceModel> {
+  const { loadWorkspaceModel, SOURCE_FILE, SCENARIO_FILE, isSourceRoot, isScenarioRoot } = await import('@imgmono/workspace');
+  const found: Array<{ name: string; root: string; implicitDependencies?: string[] }> = [];
+  const walk = async (relative: string, depth: number): Promise<void> => {
+    const names = await fs.readdir(path.join(workspaceRoot, relative), { withFileTypes: true }).catch(() => []);
+    for (const entry of names) {
+      const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (['node_modules', 'dist', '.git', '.nx', 'tmp'].includes(entry.name) || depth > 6) continue;
+        await walk(child, depth + 1);
+      } else if (entry.name === 'project.json' && relative !== '') {
+        const json = JSON.parse(await fs.readFile(path.join(workspaceRoot, child), 'utf8')) as { name?: string; implicitDependencies?: string[] };
+        if (json.name) found.push({ name: json.name, root: relative, implicitDependencies: json.implicitDependencies });
+      } else if (entry.name === SOURCE_FILE && isSourceRoot(relative)) {
+        found.push({ name: path.posix.basename(relative), root: relative });
+      } else if (entry.name === SCENARIO_FILE && isScenarioRoot(relative)) {
+        found.push({ name: relative, root: relative });
+      }
+    }
+  };
+  await walk('', 0);
+  return loadWorkspaceModel(found, (relative) => fs.readFile(path.join(workspaceRoot, relative), 'utf8').catch(() => undefined));
 }

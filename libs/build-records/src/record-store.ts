@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { withoutUrlUserInfo } from '@imgmono/secrets';
-import { BuildRecord, RecordError, parseBuildRecord } from './build-record';
+import { BuildRecord, RecordError, parseBuildRecord } from '@imgmono/image-meta';
 
 export const RECORDS_FOLDER = 'dist/images';
 

@@ -13,7 +13,6 @@
  */
 import { COMMAND_FIELDS, CommandTest, FieldReader, TestSpecError, containerFiles, parseCommandTest, parseJson } from './test-spec';
 
-export const SCENARIO_FILE = 'scenario.json';
 
 export interface ScenarioService {
   name: string;

@@ -3,13 +3,7 @@
  * folder, declared once in `sources/<name>/source.json`. Pure: parsing and
  * validation, every error naming the file and the fix.
  */
-export const SOURCE_FILE = 'source.json';
-export const SOURCES_FOLDER = 'sources';
-
-/** A source project's folder: `sources/<name>`, one level deep. */
-export function isSourceRoot(root: string): boolean {
-  return /^sources\/[^/]+$/.test(root);
-}
+import { UserError } from '@imgmono/errors';
 
 export interface SourceDeclaration {
   /** Project name and folder name: `openstacksdk`. */
@@ -24,10 +18,9 @@ export interface SourceDeclaration {
   debianPackage?: string;
 }
 
-export class SourceDeclarationError extends Error {
+export class SourceDeclarationError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'SourceDeclarationError';
   }
 }
 

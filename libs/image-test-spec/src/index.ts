@@ -1,0 +1,3 @@
+export * from './test-spec';
+export * from './image-checks';
+export * from './scenario-spec';

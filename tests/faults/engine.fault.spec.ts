@@ -33,10 +33,14 @@ async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boole
   return value;
 }
 
-/** Files below a folder, without Nx's own cache of its native module (Nx keeps that in TMPDIR on purpose). */
+/**
+ * Files below a folder, without the caches Nx keeps in TMPDIR on purpose: its
+ * native module (nx-native-file-cache-*) and, since Nx 23, the transpile cache
+ * of @swc-node/register (swc-node-*), which outlives every run by design.
+ */
 async function filesBelow(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { recursive: true }).catch(() => [] as string[]);
-  return entries.map(String).filter((entry) => !entry.startsWith('nx-native-file-cache-')).sort();
+  return entries.map(String).filter((entry) => !entry.startsWith('nx-native-file-cache-') && !entry.startsWith('swc-node-')).sort();
 }
 
 describe.skipIf(!enabled)('engine faults', () => {

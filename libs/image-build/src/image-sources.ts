@@ -3,11 +3,24 @@
  * installs, describe each checkout, and turn them into context entries,
  * build arguments, digest inputs and labels.
  */
-import { ContextEntry, ContextFilter } from '@imgmono/build-context';
+import { ContextEntry, ContextError, ContextFilter, loadContextFilter } from '@imgmono/build-context';
 import { sourceLabel } from '@imgmono/image-meta';
 import { withoutUrlUserInfo } from '@imgmono/secrets';
-import { ResolvedSource, SOURCES_IN_CONTEXT, SourceSettings, SourceUnavailableError, SourceVersion, describeCheckout, resolveSource, sourceContextEntries } from '@imgmono/sources';
+import {
+  GitError,
+  ResolvedSource,
+  SOURCES_IN_CONTEXT,
+  SourceCheckoutError,
+  SourceSettings,
+  SourceUnavailableError,
+  SourceVersion,
+  describeCheckout,
+  resolveSource,
+  sourceContextEntries,
+} from '@imgmono/sources';
 import { SourceDeclaration } from '@imgmono/workspace';
+import type { BuildScope, NotBuilt } from './build-request';
+import type { PlannedBuild } from './stage-plan';
 
 export interface ImageSource {
   declaration: SourceDeclaration;
@@ -26,6 +39,8 @@ export interface UsedSource {
   version: string;
   describe: string;
 }
+
+export type PreparedSources = Omit<Extract<SourcesStep, { kind: 'ready' }>, 'kind'> & { kind: 'prepared'; filter: ContextFilter };
 
 export type SourcesStep =
   | { kind: 'ready'; used: UsedSource[]; entries: ContextEntry[]; buildArgs: Record<string, string>; digestInputs: Record<string, string>; labels: Record<string, string> }
@@ -50,6 +65,23 @@ export function sourceLabels(used: readonly UsedSource[]): Record<string, string
   return labels;
 }
 
+/** Stage 3, sources: the checkouts the image installs, filtered by the image's .dockerignore; or why the image cannot be built outside CI. */
+export async function sourcesStage({ request, log, fail }: BuildScope, planned: PlannedBuild): Promise<PreparedSources | NotBuilt> {
+  const filter = await loadContextFilter(planned.folder).catch((error: Error) => fail(error.message));
+  let step: SourcesStep;
+  try {
+    step = await prepareSources(request.sources, request.sourceSettings, filter, log);
+  } catch (error) {
+    if (error instanceof ContextError || error instanceof SourceCheckoutError || error instanceof GitError) fail(error.message);
+    throw error;
+  }
+  if (step.kind === 'unavailable') {
+    if (request.strictSources) fail(`${step.reason}. Provide it: ${step.fix} (CI mode: every source must be obtainable; IMAGE_SOURCES_STRICT=false builds what it can)`);
+    return { kind: 'not-built', reason: step.reason, fix: step.fix };
+  }
+  return { ...step, kind: 'prepared', filter };
+}
+
 export async function prepareSources(
   sources: readonly ImageSource[],
   settings: SourceSettings,
@@ -59,6 +91,7 @@ export async function prepareSources(
   if (sources.length === 0) return { kind: 'ready', used: [], entries: [], buildArgs: {}, digestInputs: {}, labels: {} };
   const used: UsedSource[] = [];
   const entries: ContextEntry[] = [{ kind: 'directory', path: SOURCES_IN_CONTEXT, mode: 0o755 }];
+  const folders = new Set<string>([SOURCES_IN_CONTEXT]);
   for (const source of [...sources].sort((a, b) => a.declaration.name.localeCompare(b.declaration.name))) {
     let resolved: ResolvedSource;
     try {
@@ -84,7 +117,10 @@ export async function prepareSources(
     });
     for (const entry of await sourceContextEntries(resolved.name, source.declaration.zuulProject, resolved.dir, filter)) {
       // checkouts under one host share its folder (.zuul-siblings/opendev.org): one entry for it
-      if (entry.kind === 'directory' && entries.some((other) => other.kind === 'directory' && other.path === entry.path)) continue;
+      if (entry.kind === 'directory') {
+        if (folders.has(entry.path)) continue;
+        folders.add(entry.path);
+      }
       entries.push(entry);
     }
   }

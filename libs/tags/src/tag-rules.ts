@@ -141,6 +141,21 @@ export function movingTags(input: Omit<TagInput, 'published' | 'context'>): stri
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
+/** Whether a string is a valid image tag (the registry's and the engine's rule). */
+export function isValidTag(tag: string): boolean {
+  return TAG.test(tag);
+}
+
+/** The short form of an input digest used in tags: its first 12 hex characters. */
+export function shortDigest(digest: string): string {
+  return digest.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/** The tag under which a build is found by its inputs in the run's registry. */
+export function inputsTag(digest: string): string {
+  return `inputs-${shortDigest(digest)}`;
+}
+
 export function computeTags(input: TagInput): TagPlan {
   const version = input.version !== undefined ? toSemver(input.version) : undefined;
   const plan: TagPlan = { tags: [], skipped: [] };
@@ -157,7 +172,7 @@ export function computeTags(input: TagInput): TagPlan {
     buildset: ctx.buildset,
     branch: ctx.branch?.replace(/[^A-Za-z0-9_.-]/g, '-'),
     sha: ctx.sha?.slice(0, 7),
-    digest: ctx.digest?.replace(/^sha256:/, '').slice(0, 12),
+    digest: ctx.digest !== undefined ? shortDigest(ctx.digest) : undefined,
   };
   const render = (rule: TagRule, extra: Partial<Record<Placeholder, string>> = {}): string | undefined => {
     const all = { ...values, ...extra };
@@ -167,7 +182,7 @@ export function computeTags(input: TagInput): TagPlan {
       return undefined;
     }
     const tag = rule.text.replace(/\{\{\s*([a-z]+)\s*\}\}/g, (_m, name: Placeholder) => all[name]!);
-    if (!TAG.test(tag)) throw new TagRuleError(`tag rule '${rule.text}' gives '${tag}', which is not a valid tag`);
+    if (!isValidTag(tag)) throw new TagRuleError(`tag rule '${rule.text}' gives '${tag}', which is not a valid tag`);
     return tag;
   };
 

@@ -1,0 +1,78 @@
+/**
+ * Stage 6, build: the context streamed to the engine as it is read (a root
+ * image's file system made first, by mmdebstrap), with one LABEL instruction
+ * added at the end of the built stage. Every line the engine sends back is
+ * read; the first error ends the build naming the Dockerfile line. The bytes
+ * sent are hashed again: a file that changed during the build discards it.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ContextError, packContext } from '@imgmono/build-context';
+import { appendLabels } from '@imgmono/dockerfile';
+import { BuildFailedError } from '@imgmono/engine';
+import { ROOTFS_TAR, runMmdebstrap } from '@imgmono/rootfs';
+import type { BuildScope } from './build-request';
+import { ImageBuildError } from './errors';
+import { formatBytes } from './format';
+import type { AssembledContext } from './stage-context';
+import type { PinnedParents } from './stage-parents';
+import type { PlannedBuild } from './stage-plan';
+
+/** The id of the image the engine built. */
+export async function buildStage({ request, engine, log }: BuildScope, planned: PlannedBuild, parents: PinnedParents, context: AssembledContext): Promise<string> {
+  let tempDir: string | undefined;
+  try {
+    let entries = context.entries;
+    if (context.rootfsSpec !== undefined) {
+      tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'imgmono-rootfs-'));
+      const tarFile = path.join(tempDir, ROOTFS_TAR);
+      await runMmdebstrap(context.rootfsSpec, tarFile, (line) => log(`mmdebstrap: ${line}`), request.signal);
+      const stat = await fs.stat(tarFile);
+      log(`root file system ${formatBytes(stat.size)} made from Debian packages`);
+      entries = [...entries, { kind: 'file', path: ROOTFS_TAR, mode: 0o644, size: stat.size, absolutePath: tarFile }];
+    }
+    // One LABEL instruction at the end of the built stage: one step, instead of one per label.
+    const labelled = appendLabels(parents.sentDockerfile, planned.parents.stages, planned.parents.allStages, context.labels);
+    entries = entries.map((entry) => (entry.path === planned.dockerfilePath ? { kind: 'content', path: entry.path, mode: 0o644, content: Buffer.from(labelled) } : entry));
+    const hash = createHash('sha256');
+    const sent = packContext(entries, { hash, hashSkips: planned.dockerfilePath });
+    const dockerfileLines = planned.parsed.instructions.map((instruction) => instruction.line);
+    const imageId = await engine
+      .build(
+        sent,
+        {
+          dockerfile: request.dockerfile,
+          buildArgs: context.buildArgs,
+          labels: {},
+          networkMode: request.networkMode,
+          target: request.target,
+          platform: request.platform,
+          noCache: request.noCache ?? false,
+          signal: request.signal,
+        },
+        (event) => {
+          if (event.kind === 'output') log(event.text);
+          else if (event.kind === 'error') log(`ERROR: ${event.message}`);
+        },
+      )
+      .catch((error) => {
+        if (error instanceof BuildFailedError && error.step !== undefined) {
+          const line = dockerfileLines[error.step.number - 1];
+          const where = line !== undefined ? `${planned.dockerfileLabel}:${line}` : planned.dockerfileLabel;
+          throw new ImageBuildError(request.project, `build failed at ${where}, Step ${error.step.number}/${error.step.total} (${error.step.instruction}): ${error.engineMessage}`);
+        }
+        if (error instanceof ContextError) throw new ImageBuildError(request.project, error.message);
+        throw error;
+      });
+    // a root image's generated tar is not part of the hashed context
+    if (context.rootfsSpec === undefined && hash.digest('hex') !== context.contextSha256) {
+      await engine.removeImage(imageId).catch(() => undefined);
+      throw new ImageBuildError(request.project, `files in ${request.projectRoot} changed while the image was being built; the result was discarded: run the build again`);
+    }
+    return imageId;
+  } finally {
+    if (tempDir !== undefined) await fs.rm(tempDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Stage 4, context and digest: the image's folder (filtered by its
+ * .dockerignore, the Dockerfile as sent), the sources' checkouts and, for a
+ * root image, its root file system spec, hashed as they would be sent; the
+ * input digest of everything the build consumes; the labels the image will
+ * carry. Nothing secret may be in any of it: a context file holding a marked
+ * value, or a label or build argument carrying one, is refused here.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ContextEntry, ContextError, assembleImageContext, hashContext } from '@imgmono/build-context';
+import { LABEL, imageLabels, inputDigest } from '@imgmono/image-meta';
+import { ROOTFS_TAR, RootfsSpec, canonicalRootfsSpec, parseRootfsSpec } from '@imgmono/rootfs';
+import { SecretScanner } from '@imgmono/secrets';
+import { siblingInContext } from '@imgmono/sources';
+import { IMAGE_TEST_FILE, IMAGE_TEST_FOLDER, ROOTFS_FILE } from '@imgmono/workspace';
+import { secretsCarried } from './build-policy';
+import type { BuildScope } from './build-request';
+import { formatBytes } from './format';
+import type { PreparedSources, UsedSource } from './image-sources';
+import type { PinnedParents } from './stage-parents';
+import type { PlannedBuild } from './stage-plan';
+
+export interface AssembledContext {
+  entries: ContextEntry[];
+  /** A root image's file system, made at build time (mmdebstrap). */
+  rootfsSpec?: RootfsSpec;
+  /** SHA-256 of the context as it will be sent (a root image's generated tar aside). */
+  contextSha256: string;
+  inputDigest: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  /** The image's version: its primary source's. */
+  version?: string;
+}
+
+export async function contextStage(scope: BuildScope, planned: PlannedBuild, parents: PinnedParents, sources: PreparedSources): Promise<AssembledContext> {
+  const { request, log, fail, now } = scope;
+  const rootfsSpec = await readRootfsSpec(planned.folder, request.projectRoot, fail);
+  const generated: Record<string, string> = { ...sources.digestInputs };
+  if (rootfsSpec !== undefined) generated[ROOTFS_TAR] = canonicalRootfsSpec(rootfsSpec);
+  const primaryName = request.primarySource ?? (request.sources.length === 1 ? request.sources[0].declaration.name : undefined);
+  const version = sources.used.find((source) => source.name === primaryName)?.version;
+  let entries: ContextEntry[];
+  try {
+    entries = await assembleImageContext({
+      folder: planned.folder,
+      displayFolder: request.projectRoot,
+      dockerfile: request.dockerfile,
+      dockerfileContent: Buffer.from(parents.sentDockerfile),
+      extraEntries: sources.entries,
+      filter: sources.filter,
+      // the image's tests check the image; they are not inputs of it
+      leaveOut: [IMAGE_TEST_FILE, IMAGE_TEST_FOLDER],
+    });
+  } catch (error) {
+    if (error instanceof ContextError) fail(error.message);
+    throw error;
+  }
+  if (rootfsSpec !== undefined && entries.some((entry) => entry.path === ROOTFS_TAR)) {
+    fail(`${request.projectRoot}/${ROOTFS_TAR} is generated from ${ROOTFS_FILE} and must not exist in the folder: delete it`);
+  }
+  const buildArgs = { ...request.buildArgs, ...sources.buildArgs };
+  const scanner = new SecretScanner(request.secretValues ?? []);
+  const context = await hashContext(entries, planned.dockerfilePath, scanner.active ? (file, piece) => scanner.push(file, piece) : undefined);
+  if (scanner.found !== undefined) {
+    fail(
+      `the build context file ${scanner.found.file} (${contextFileOrigin(scanner.found.file, request.projectRoot, sources.used)}) contains the value of ${scanner.found.secret.name}, which is secret: it would be sent to the engine and could end up in a layer; remove it, or exclude it with .dockerignore`,
+    );
+  }
+  const digest = inputDigest({
+    project: request.project,
+    contextSha256: context.sha256,
+    dockerfile: planned.dockerfilePath,
+    dockerfileText: parents.sentDockerfile,
+    buildArgs,
+    target: request.target,
+    platform: request.platform,
+    parents: Object.fromEntries(parents.pins),
+    generated,
+  });
+  log(`context ${formatBytes(context.bytes)} in ${entries.length} entries, input digest ${digest}`);
+  const labels = imageLabels({
+    project: request.project,
+    inputDigest: digest,
+    parents: parents.parents,
+    externalBase: planned.parents.externalBase,
+    created: now(),
+    workspaceSource: request.git.source,
+    workspaceRevision: request.git.revision,
+    extra: version !== undefined ? { ...sources.labels, [LABEL.version]: version } : sources.labels,
+  });
+  // everything the image keeps: every build argument and every label, the workspace's own included
+  const carried = secretsCarried({ ...buildArgs, ...labels }, request.secretValues ?? []);
+  if (carried !== undefined) fail(`${carried}: it would be kept in the image and its record; remove it from the workspace, or hand the source over without credentials in its URL`);
+  return { entries, rootfsSpec, contextSha256: context.sha256, inputDigest: digest, buildArgs, labels, version };
+}
+
+/** Where a context path comes from, for messages: a source checkout or the image folder. */
+function contextFileOrigin(file: string, projectRoot: string, sources: readonly UsedSource[]): string {
+  const source = sources.find((used) => file.startsWith(`${siblingInContext(used.zuulProject)}/`));
+  return source !== undefined ? `from the checkout of source ${source.name}` : `${projectRoot}/${file}`;
+}
+
+async function readRootfsSpec(folder: string, projectRoot: string, fail: (m: string) => never): Promise<RootfsSpec | undefined> {
+  const file = path.join(folder, ROOTFS_FILE);
+  const text = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    return fail(`${projectRoot}/${ROOTFS_FILE} cannot be read: ${error.message}`);
+  });
+  if (text === undefined) return undefined;
+  try {
+    return parseRootfsSpec(text, `${projectRoot}/${ROOTFS_FILE}`);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}

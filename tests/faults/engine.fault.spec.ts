@@ -10,10 +10,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@imgmono/image-meta';
-import { containersCreated, docker, imageIdOf, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
-import { SecondEngine, createSecondEngine } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
+import { containersCreated, docker, imageIdOf, integrationEnabled, removeNamespaceImages, SecondEngine, createSecondEngine } from '@imgmono/test-engine';
+import { makeTempDir, removeDir, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 

@@ -9,12 +9,8 @@
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '@imgmono/registry';
-import { integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
-import { FaultProxy, startFaultProxy } from '@imgmono/testing';
-import { git, initRepo } from '@imgmono/testing';
-import { TestRegistry, freePort, startRegistry } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
+import { integrationEnabled, removeNamespaceImages } from '@imgmono/test-engine';
+import { FaultProxy, startFaultProxy, git, initRepo, TestRegistry, freePort, startRegistry, makeTempDir, removeDir, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const RELEASE_TAGS = ['1', '1.2', '1.2.0', 'latest'];

@@ -8,10 +8,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@imgmono/image-meta';
-import { docker, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
-import { initRepo } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
+import { docker, integrationEnabled, removeNamespaceImages } from '@imgmono/test-engine';
+import { initRepo, makeTempDir, removeDir, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 

@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@imgmono/image-meta';
-import { docker, imageIdOf, inspect, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
-import { makeTempDir, removeDir, writeTree } from '@imgmono/testing';
+import { docker, imageIdOf, inspect, integrationEnabled, removeNamespaceImages } from '@imgmono/test-engine';
+import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord, makeTempDir, removeDir, writeTree } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 

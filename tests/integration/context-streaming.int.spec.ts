@@ -6,8 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeBigCheckout } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
+import { makeBigCheckout, makeTempDir, removeDir } from '@imgmono/testing';
 import { bundleScript } from '../../tools/scripts/bundle-script';
 
 describe('streaming a large checkout', () => {

@@ -17,11 +17,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, inspect, integrationEnabled, runInImage } from '@imgmono/testing';
-import { commitAll } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
-import { REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '@imgmono/testing';
-import { UPSTREAM, cloneUpstream, upstreamMissing, writeProjectsFile } from '@imgmono/testing';
+import { docker, inspect, integrationEnabled, runInImage } from '@imgmono/test-engine';
+import { commitAll, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord, UPSTREAM, cloneUpstream, upstreamMissing, writeProjectsFile } from '@imgmono/testing';
 
 const enabled = (await integrationEnabled()) && upstreamMissing(['nodepool', 'openstacksdk', 'diskimage-builder']) === undefined;
 const TAG = 'depends-on-test';

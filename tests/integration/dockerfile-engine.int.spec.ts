@@ -11,9 +11,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packContext } from '@imgmono/build-context';
 import { parseDockerfile, resolveStages } from '@imgmono/dockerfile';
-import { assertAsyncProperty, dockerfileCaseArb } from '@imgmono/testing';
-import { docker, integrationEnabled } from '@imgmono/testing';
-import { uniqueNamespace } from '@imgmono/testing';
+import { assertAsyncProperty, dockerfileCaseArb, uniqueNamespace } from '@imgmono/testing';
+import { docker, integrationEnabled } from '@imgmono/test-engine';
 
 const enabled = await integrationEnabled();
 const ns = uniqueNamespace('df');

@@ -13,9 +13,8 @@ import { promisify } from 'node:util';
 import { extract } from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createContextFilter, listContextEntries, parseDockerignore } from '@imgmono/build-context';
-import { assertAsyncProperty } from '@imgmono/testing';
-import { docker, integrationEnabled } from '@imgmono/testing';
-import { makeTempDir, removeDir, writeTree } from '@imgmono/testing';
+import { assertAsyncProperty, makeTempDir, removeDir, writeTree } from '@imgmono/testing';
+import { docker, integrationEnabled } from '@imgmono/test-engine';
 
 const run = promisify(execFile);
 const enabled = await integrationEnabled();

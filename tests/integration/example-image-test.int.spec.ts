@@ -9,7 +9,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { integrationEnabled } from '@imgmono/testing';
+import { integrationEnabled } from '@imgmono/test-engine';
 import { REPO_ROOT, TestWorkspace, createTestWorkspace } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();

@@ -9,10 +9,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '@imgmono/registry';
-import { docker, integrationEnabled } from '@imgmono/testing';
-import { TestRegistry, startRegistry } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
-import { REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '@imgmono/testing';
+import { docker, integrationEnabled } from '@imgmono/test-engine';
+import { TestRegistry, startRegistry, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const CHAIN = ['debian/bookworm', 'opendev/python-base', 'opendev/openstacksdk', 'opendev/diskimage-builder'];

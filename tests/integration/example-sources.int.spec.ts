@@ -12,10 +12,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, inspect, integrationEnabled, runInImage } from '@imgmono/testing';
-import { git, initRepo, pythonPackage } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
-import { REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '@imgmono/testing';
+import { docker, inspect, integrationEnabled, runInImage } from '@imgmono/test-engine';
+import { git, initRepo, pythonPackage, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const TAG = 'speculative-test';

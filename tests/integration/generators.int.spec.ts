@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { imageIdOf, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
+import { imageIdOf, integrationEnabled, removeNamespaceImages } from '@imgmono/test-engine';
 import { TestWorkspace, busyboxRoot, createTestWorkspace, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();

@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContainerClient } from '@imgmono/engine';
-import { docker, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
+import { docker, integrationEnabled, removeNamespaceImages } from '@imgmono/test-engine';
 import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();

@@ -11,11 +11,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@imgmono/image-meta';
 import { RegistryClient } from '@imgmono/registry';
-import { docker, inspect, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
-import { commitAll, git, initRepo } from '@imgmono/testing';
-import { TestRegistry, startRegistry } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
-import { REPO_ROOT, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
+import { docker, inspect, integrationEnabled, removeNamespaceImages } from '@imgmono/test-engine';
+import { commitAll, git, initRepo, TestRegistry, startRegistry, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const USER = 'zuul';

@@ -16,12 +16,8 @@ import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '@imgmono/registry';
-import { docker, integrationEnabled } from '@imgmono/testing';
-import { initRepo } from '@imgmono/testing';
-import { TestRegistry, startRegistry } from '@imgmono/testing';
-import { SecondEngine, createSecondEngine } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
+import { docker, integrationEnabled, SecondEngine, createSecondEngine } from '@imgmono/test-engine';
+import { initRepo, TestRegistry, startRegistry, makeTempDir, removeDir, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 
@@ -142,7 +138,7 @@ describe.skipIf(!enabled)('a remote engine over SSH', () => {
 
   afterAll(async () => {
     for (const child of processes) child.kill('SIGTERM');
-    const { removeNamespaceImages } = await import('@imgmono/testing');
+    const { removeNamespaceImages } = await import('@imgmono/test-engine');
     await removeNamespaceImages(ws.namespace);
     await ws?.remove();
     await removeDir(tmp);

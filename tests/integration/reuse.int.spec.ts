@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containersCreated, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
+import { containersCreated, integrationEnabled, removeNamespaceImages } from '@imgmono/test-engine';
 import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();

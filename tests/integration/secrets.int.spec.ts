@@ -15,11 +15,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@imgmono/image-meta';
-import { docker, integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
-import { git, initRepo } from '@imgmono/testing';
-import { TestRegistry, startRegistry } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
-import { REPO_ROOT, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
+import { docker, integrationEnabled, removeNamespaceImages } from '@imgmono/test-engine';
+import { git, initRepo, TestRegistry, startRegistry, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const TOKEN = 'tok-5ecr3t-value-7f3a';
@@ -125,12 +122,12 @@ describe.skipIf(!enabled)('secrets', () => {
     const records = (await fs.readdir(path.join(ws.root, 'dist'), { recursive: true })).map(String).filter((file) => file.endsWith('.json'));
     expect(records.length).toBeGreaterThanOrEqual(2);
     for (const record of records) expect(leaks(await fs.readFile(path.join(ws.root, 'dist', record), 'utf8')), record).toEqual([]);
-    // where build arguments are kept, as the README says it: the history and the config, not the build record
+    // where build arguments are kept, as docs/safety.md says it: the history and the config, not the build record
     const build = JSON.parse(await fs.readFile(path.join(ws.root, 'dist/images', ns, 'clean/build.json'), 'utf8'));
     expect(JSON.stringify(build)).not.toContain('SITE_NAME');
     expect(build.inputDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    const readme = await fs.readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
-    expect(readme.replace(/\s+/g, ' ')).toContain("build arguments end up in `docker history` and the image's config (the build record keeps only the input digest they went into)");
+    const safety = await fs.readFile(path.join(REPO_ROOT, 'docs/safety.md'), 'utf8');
+    expect(safety.replace(/\s+/g, ' ')).toContain("build arguments end up in `docker history` and the image's config (the build record keeps only the input digest they went into)");
   });
 
   it('URLs with credentials (the origin, a source) reach labels, records and output without their user information', async () => {

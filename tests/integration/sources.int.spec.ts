@@ -7,10 +7,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspect, integrationEnabled, removeNamespaceImages, runInImage } from '@imgmono/testing';
-import { bareMirror, commitAll, git, initRepo, pythonPackage } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
-import { REPO_ROOT, TestWorkspace, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
+import { inspect, integrationEnabled, removeNamespaceImages, runInImage } from '@imgmono/test-engine';
+import { bareMirror, commitAll, git, initRepo, pythonPackage, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 

@@ -9,10 +9,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { integrationEnabled, removeNamespaceImages } from '@imgmono/testing';
-import { commitAll, initRepo } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
+import { integrationEnabled, removeNamespaceImages } from '@imgmono/test-engine';
+import { commitAll, initRepo, makeTempDir, removeDir, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const FLAKY = /flaky task/i;

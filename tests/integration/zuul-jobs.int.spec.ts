@@ -28,13 +28,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { RegistryClient } from '@imgmono/registry';
-import { docker, integrationEnabled, runInImage } from '@imgmono/testing';
-import { commitAll, git } from '@imgmono/testing';
-import { TestRegistry, startRegistry } from '@imgmono/testing';
-import { SecondEngine, createSecondEngine } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
-import { REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '@imgmono/testing';
-import { UPSTREAM, cloneUpstream, upstreamMissing, writeProjectsFile } from '@imgmono/testing';
+import { docker, integrationEnabled, runInImage, SecondEngine, createSecondEngine } from '@imgmono/test-engine';
+import { commitAll, git, TestRegistry, startRegistry, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord, UPSTREAM, cloneUpstream, upstreamMissing, writeProjectsFile } from '@imgmono/testing';
 
 const run = promisify(execFile);
 const ZUUL_JOBS = process.env.ZUUL_JOBS_DIR ?? path.resolve(REPO_ROOT, '../zuul-jobs');

@@ -17,9 +17,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { makeBigCheckout } from '@imgmono/testing';
-import { containersCreated } from '@imgmono/testing';
-import { TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
+import { makeBigCheckout, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
+import { containersCreated } from '@imgmono/test-engine';
 import { bundleScript } from '../scripts/bundle-script';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: set up, type-check, run the unit and integration tests
+# The test command: set up, type-check, lint, run the unit and integration tests
 # against the real engine, and end with one line 'tests: N passed, N failed'.
 # Extra arguments go to vitest, e.g. `npm test -- --project unit`.
 set -euo pipefail
@@ -8,6 +8,8 @@ bash tools/scripts/bootstrap.sh
 bash tools/scripts/test-setup.sh
 echo "typecheck: tsc --noEmit"
 npx tsc -p tsconfig.json --noEmit
+echo "lint: nx run-many -t lint (the layers' module boundaries, see docs/architecture.md)"
+node_modules/.bin/nx run-many -t lint --output-style=static
 mkdir -p dist
 results=dist/test-results.json
 rm -f "$results"

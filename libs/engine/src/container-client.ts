@@ -7,77 +7,13 @@
  */
 import Docker from 'dockerode';
 import { Readable } from 'node:stream';
-import { extract } from 'tar-stream';
 import { packContext } from '@imgmono/build-context';
-import { demuxContainerOutput, permissionString } from './container-output';
-import { engineConnectionError } from './errors';
+import { demuxContainerOutput } from './container-output';
+import { ContainerClient, ContainerSpec } from './container-types';
 import { describeEngineHost, engineFromEnv } from './engine-client';
+import { engineConnectionError } from './errors';
+import { firstEntry } from './image-path-reader';
 
-export interface ContainerFile {
-  /** Absolute path in the container. */
-  path: string;
-  content: Buffer;
-  mode: number;
-}
-
-export interface ContainerSpec {
-  image: string;
-  command: string[];
-  /** Replaces the image's entrypoint; default: none, so the command runs as is. */
-  entrypoint?: string[];
-  env?: Record<string, string>;
-  /** The user to run as; default: the image's. */
-  user?: string;
-  labels: Record<string, string>;
-  /** `none`, `host`, or `container:<id>` to share another container's network namespace. */
-  networkMode: string;
-  files?: ContainerFile[];
-  /** Volumes mounted into the container (a scenario's shared folder). */
-  mounts?: Array<{ volume: string; path: string }>;
-  name?: string;
-}
-
-export interface RunOutcome {
-  exitCode: number;
-  output: string;
-  timedOut: boolean;
-  seconds: number;
-}
-
-export interface PathInImage {
-  type: string;
-  permissions: string;
-  uid: number;
-  gid: number;
-  /** The start of a file's content (up to 1 MB); undefined for directories. */
-  content?: Buffer;
-}
-
-export interface RunningService {
-  id: string;
-  /** Runs a command in the service container; the outcome says whether it succeeded in time. */
-  exec(command: string[], timeoutMs: number): Promise<RunOutcome>;
-  running(): Promise<boolean>;
-  logs(tailLines: number): Promise<string>;
-  remove(): Promise<void>;
-}
-
-export interface ContainerClient {
-  run(spec: ContainerSpec, timeoutMs: number, signal?: AbortSignal): Promise<RunOutcome>;
-  readPath(image: string, path: string, labels: Record<string, string>): Promise<PathInImage | undefined>;
-  startService(spec: ContainerSpec): Promise<RunningService>;
-  /** Containers (running or not) with this label value, with all their labels; for clean-up. */
-  listLabelled(key: string, value: string): Promise<Array<{ id: string; labels: Record<string, string> }>>;
-  remove(id: string): Promise<void>;
-  removeLabelled(key: string, value: string): Promise<number>;
-  /** A new, empty volume carrying these labels; its name. */
-  createVolume(labels: Record<string, string>): Promise<string>;
-  removeVolume(name: string): Promise<void>;
-  /** Volumes with this label value, with all their labels; for clean-up. */
-  listLabelledVolumes(key: string, value: string): Promise<Array<{ name: string; labels: Record<string, string> }>>;
-}
-
-const CONTENT_LIMIT = 1 << 20;
 
 export function createContainerClient(docker: Docker = engineFromEnv(), host: string = describeEngineHost()): ContainerClient {
   const engineError = (error: unknown): never => {
@@ -232,41 +168,4 @@ export function createContainerClient(docker: Docker = engineFromEnv(), host: st
       return (listed.Volumes ?? []).map((volume) => ({ name: volume.Name, labels: volume.Labels ?? {} }));
     },
   };
-}
-
-/** The first entry of a tar stream (the path asked for): its header, and the start of its content. */
-async function firstEntry(archive: Readable): Promise<PathInImage | undefined> {
-  const parser = extract();
-  return new Promise<PathInImage | undefined>((resolve, reject) => {
-    let done = false;
-    parser.on('entry', (header, stream, next) => {
-      if (done) {
-        stream.resume();
-        next();
-        return;
-      }
-      done = true;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      stream.on('data', (data: unknown) => {
-        const chunk = data as Buffer;
-        if (size < CONTENT_LIMIT) chunks.push(chunk);
-        size += chunk.length;
-      });
-      stream.on('end', () => {
-        resolve({
-          type: header.type ?? 'file',
-          permissions: permissionString(header.type ?? 'file', header.mode ?? 0),
-          uid: header.uid ?? 0,
-          gid: header.gid ?? 0,
-          content: header.type === 'file' ? Buffer.concat(chunks).subarray(0, CONTENT_LIMIT) : undefined,
-        });
-        archive.destroy();
-      });
-    });
-    parser.on('finish', () => resolve(undefined));
-    parser.on('error', (error) => (done ? resolve(undefined) : reject(error)));
-    archive.on('error', (error) => (done ? undefined : reject(error)));
-    archive.pipe(parser);
-  });
 }

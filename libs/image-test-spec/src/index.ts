@@ -1,3 +1,4 @@
+export * from './field-reader';
 export * from './test-spec';
 export * from './image-checks';
 export * from './scenario-spec';

@@ -11,7 +11,8 @@
  * Pure. The JSON schema for editors is
  * tools/image-plugin/schemas/scenario.schema.json.
  */
-import { COMMAND_FIELDS, CommandTest, FieldReader, TestSpecError, containerFiles, parseCommandTest, parseJson } from './test-spec';
+import { FieldReader, TestSpecError, parseJson } from './field-reader';
+import { COMMAND_FIELDS, CommandTest, containerFiles, parseCommandTest } from './test-spec';
 
 
 export interface ScenarioService {

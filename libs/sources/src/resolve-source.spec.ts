@@ -2,8 +2,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bareMirror, commitAll, git, initRepo, pythonPackage } from '@imgmono/testing';
-import { makeTempDir, removeDir } from '@imgmono/testing';
+import { bareMirror, commitAll, git, initRepo, pythonPackage, makeTempDir, removeDir } from '@imgmono/testing';
 import { SourceDeclaration } from '@imgmono/workspace';
 import { SourceCheckoutError, SourceSettings, SourceUnavailableError, resolveSource } from './resolve-source';
 import { parseZuulProjects } from './zuul-projects';

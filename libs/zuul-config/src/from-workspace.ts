@@ -1,6 +1,6 @@
 /** The Zuul export's view of the workspace model: images, sources and scenarios as the jobs need them. Pure. */
 import type { WorkspaceModel } from '@imgmono/workspace';
-import type { ZuulWorkspace } from './zuul-jobs';
+import type { ZuulWorkspace } from './zuul-workspace';
 
 export function zuulWorkspace(model: WorkspaceModel): ZuulWorkspace {
   return {

@@ -1,7 +1,7 @@
 /** The Zuul export on a small workspace: the jobs zuul-jobs' roles run, their links, and stable output. */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_ZUUL_OPTIONS, ZuulWorkspace, firstDifference, renderZuulConfig } from './zuul-jobs';
+import { DEFAULT_ZUUL_OPTIONS, ZuulWorkspace, firstDifference, renderZuulConfig } from './index';
 
 const WORKSPACE: ZuulWorkspace = {
   images: [
@@ -20,6 +20,7 @@ const WORKSPACE: ZuulWorkspace = {
   sharedFiles: ['namespaces.json'],
 };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML, read field by field in the assertions
 type Job = Record<string, any>;
 const jobsOf = (text: string): Map<string, Job> => new Map((parse(text) as Array<{ job?: Job }>).filter((item) => item.job).map((item) => [item.job!.name, item.job!]));
 

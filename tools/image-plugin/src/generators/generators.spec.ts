@@ -52,7 +52,8 @@ describe.each(implementations)('generators %s', (_from, generate) => {
   }
 
   beforeEach(() => {
-    tree = createTreeWithEmptyWorkspace();
+    // like this workspace: no formatter configured (Nx's test tree defaults to oxfmt, which is not installed here)
+    tree = createTreeWithEmptyWorkspace({ formatter: 'none' });
     tree.write(
       'namespaces.json',
       JSON.stringify({

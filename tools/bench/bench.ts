@@ -67,7 +67,8 @@ async function nxOk(ws: TestWorkspace, args: string[], env: Record<string, strin
 
 async function exampleWorkspace(): Promise<TestWorkspace> {
   const ws = await createTestWorkspace('bench');
-  for (const part of ['images', 'sources', 'namespaces.json']) await fs.cp(path.join(ROOT, part), path.join(ws.root, part), { recursive: true });
+  // the chain's images only: in it, the last image is a leaf (in the whole workspace it has children)
+  for (const part of ['sources', 'namespaces.json', ...CHAIN.map((image) => `images/${image}`)]) await fs.cp(path.join(ROOT, part), path.join(ws.root, part), { recursive: true });
   // the Nx floor: a trivial target on every image project, ordered like image
   for (const image of CHAIN) {
     const file = path.join(ws.root, 'images', image, 'project.json');

@@ -29,6 +29,6 @@ for image in "$@"; do
   awk -v names="$names" -v tag="$tag" '
     toupper($1) == "FROM" { for (i = 2; i <= NF; i++) if ($i !~ /^--/) { if (index(names, " " $i " ") > 0) $i = $i ":" tag; break } }
     { print }' "$ctx/Dockerfile" > "$ctx/Dockerfile.loop"
-  mkdir -p "$ctx/.sources"
+  mkdir -p "$ctx/.zuul-siblings"   # where handed-over checkouts go; none in the baseline
   DOCKER_BUILDKIT=0 docker build -q $nocache --network host -f "$ctx/Dockerfile.loop" -t "$image:$tag" "$ctx" >/dev/null
 done

@@ -98,7 +98,7 @@ describe.skipIf(!enabled)('bad input', () => {
     [
       'a malformed project.json',
       (n) => ({ ...busyboxRoot(`${n}/root`), [`images/${n}/root/project.json`]: '{"name": "broken",' }),
-      (n, root) => [`images/${n}/root/project.json: PropertyNameExpected in ${root}/images/${n}/root/project.json at 1:19`],
+      (n) => [`images/${n}/root/project.json: not valid JSON: Expected double-quoted property name at line 1, column 19; fix the file`],
     ],
     [
       'a parent that is no project',

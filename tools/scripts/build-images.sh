@@ -16,8 +16,10 @@ export NX_ISOLATE_PLUGINS="${NX_ISOLATE_PLUGINS:-false}"
 projects="$(mktemp)"
 trap 'rm -f "$projects"' EXIT
 if ! npx nx show projects --with-target image --json > "$projects" 2>&1; then
-  # Nx could not read the workspace (a broken project.json, say): show why, naming the file
+  # Nx could not read the workspace: show what it said, and name any project file that is
+  # not valid JSON (Nx 23 reports only "Failed to create project configurations" for one)
   cat "$projects" >&2
+  bash tools/scripts/ts-node.sh tools/scripts/broken-project-files.ts . || true
   echo "build-images: Nx cannot read the workspace; nothing was built" >&2
   exit 1
 fi

@@ -11,6 +11,8 @@ export const SOURCES_FOLDER = 'sources';
 export const SCENARIOS_FOLDER = 'scenarios';
 export const SOURCE_FILE = 'source.json';
 export const SCENARIO_FILE = 'scenario.json';
+/** The files that make a folder a project, each read by Nx or the plugin before anything is built. */
+export const PROJECT_FILES: readonly string[] = [PROJECT_FILE, SOURCE_FILE, SCENARIO_FILE];
 /** Beside a Dockerfile: the image's checks; never part of its build context. */
 export const IMAGE_TEST_FILE = 'image-test.json';
 /** Beside it, a folder for the checks' own files (sample configurations); never part of the build context either. */

@@ -1,14 +1,15 @@
 /**
- * The workspace model (libs/workspace) from what Nx knows: an executor's
+ * The workspace model (libs/workspace) from what Nx knows in an executor: the
  * project configurations (the image target's options as Nx resolved them) and
- * the disk, or a generator's tree. Every executor, the graph check, the tree
- * view, the generators and the Zuul export take the model from here.
+ * the disk. Every executor, the graph check, the tree view and the Zuul check
+ * take the model from here; generators take it from their tree (tree-model.ts).
+ * Nothing of @nx/devkit is loaded at run time here: a task process does not
+ * pay for it.
  */
-import type { ProjectConfiguration, Tree } from '@nx/devkit';
-import { getProjects, joinPathFragments } from '@nx/devkit';
+import type { ProjectConfiguration } from '@nx/devkit';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ImageTargetOptions, ProjectLocation, SOURCE_FILE, SCENARIO_FILE, WorkspaceModel, loadWorkspaceModel } from '@imgmono/workspace';
+import { ImageTargetOptions, ProjectLocation, WorkspaceModel, loadWorkspaceModel } from '@imgmono/workspace';
 import { IMAGE_EXECUTOR } from './workspace-images';
 
 export function projectLocations(projects: Record<string, ProjectConfiguration>): ProjectLocation[] {
@@ -25,23 +26,4 @@ export function projectLocations(projects: Record<string, ProjectConfiguration>)
 
 export function modelFromNx(workspaceRoot: string, projects: Record<string, ProjectConfiguration>): Promise<WorkspaceModel> {
   return loadWorkspaceModel(projectLocations(projects), (relative) => fs.readFile(path.join(workspaceRoot, relative), 'utf8').catch(() => undefined));
-}
-
-/** The projects a generator's tree holds: its project.json files, and the sources and scenarios the plugin infers. */
-export function treeProjects(tree: Tree): ProjectLocation[] {
-  const found: ProjectLocation[] = [];
-  for (const [name, config] of getProjects(tree)) {
-    found.push({ name, root: config.root, implicitDependencies: config.implicitDependencies ?? [], imageOptions: config.targets?.image?.options as ImageTargetOptions | undefined });
-  }
-  for (const [folder, file] of [['sources', SOURCE_FILE], ['scenarios', SCENARIO_FILE]] as const) {
-    if (!tree.exists(folder)) continue;
-    for (const name of tree.children(folder)) {
-      if (tree.exists(joinPathFragments(folder, name, file))) found.push({ name: folder === 'sources' ? name : `${folder}/${name}`, root: `${folder}/${name}` });
-    }
-  }
-  return found;
-}
-
-export function modelFromTree(tree: Tree): Promise<WorkspaceModel> {
-  return loadWorkspaceModel(treeProjects(tree), async (relative) => (tree.exists(relative) && tree.isFile(relative) ? tree.read(relative, 'utf-8') ?? undefined : undefined));
 }

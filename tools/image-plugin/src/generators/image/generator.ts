@@ -8,7 +8,7 @@ import { Tree, addProjectConfiguration, generateFiles, getProjects, joinPathFrag
 import { NAMESPACES_FILE } from '@imgmono/workspace';
 import { NamespaceRules, checkWorkspace, formatFinding, imageNameProblem, namespaceOf, parseNamespaceRules } from '@imgmono/graph-check';
 import { generatorTemplates } from '../../lib/plugin-files';
-import { modelFromTree } from '../../lib/workspace-model';
+import { modelFromTree } from '../../lib/tree-model';
 import type { ImageGeneratorSchema } from './schema';
 import { formatGenerated } from '../../lib/format-generated';
 import { UserError } from '@imgmono/errors';

@@ -4,7 +4,7 @@
  * image plugin's "zuul" options in nx.json shape it), and touches no other file.
  */
 import { Tree, logger, readNxJson } from '@nx/devkit';
-import { modelFromTree } from '../../lib/workspace-model';
+import { modelFromTree } from '../../lib/tree-model';
 import { zuulConfigFor } from '../../lib/zuul-workspace';
 import type { ZuulGeneratorSchema } from './schema';
 

@@ -9,9 +9,25 @@ import { ContextFilter } from './dockerignore';
 import { symlinkStaysInside } from './inside-folder';
 import { UserError } from '@imgmono/errors';
 
+/**
+ * What identifies a file's content without reading it (the file hash cache's key): size,
+ * modification and change times, inode. Times in milliseconds with their fraction, as the
+ * file system gives them (sub-microsecond steps at today's dates).
+ */
+export interface FileIdentity {
+  key: string;
+  /** The later of the modification and change times, in milliseconds. */
+  changedMs: number;
+}
+
+/** The identity of a file from its stat. */
+export function fileIdentity(stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): FileIdentity {
+  return { key: `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`, changedMs: Math.max(stat.mtimeMs, stat.ctimeMs) };
+}
+
 export type ContextEntry =
   | { kind: 'directory'; path: string; mode: number }
-  | { kind: 'file'; path: string; mode: number; size: number; absolutePath: string }
+  | { kind: 'file'; path: string; mode: number; size: number; absolutePath: string; identity?: FileIdentity }
   | { kind: 'content'; path: string; mode: number; content: Buffer }
   | { kind: 'symlink'; path: string; target: string };
 
@@ -70,7 +86,7 @@ export async function listContextEntries(root: string, options: ListOptions = {}
         }
         entries.push({ kind: 'symlink', path: inContext, target });
       } else if (stat.isFile()) {
-        entries.push({ kind: 'file', path: inContext, mode: normaliseMode(stat.mode, false), size: stat.size, absolutePath });
+        entries.push({ kind: 'file', path: inContext, mode: normaliseMode(stat.mode, false), size: stat.size, absolutePath, identity: fileIdentity(stat) });
       }
       // sockets, fifos and devices are never part of a context
     }

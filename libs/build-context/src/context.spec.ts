@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, writeTree } from '@imgmono/testing';
 import { assembleImageContext } from './image-context';
 import { listContextEntries } from './context-entries';
-import { hashContext, packContext } from './tar-pack';
+import { ContextDigest, digestContext } from './context-digest';
+import { FileHashCache } from './file-hash-cache';
+import { packContext } from './tar-pack';
 import { hashStream } from './hash-stream';
 
 let dir: string;
@@ -100,19 +102,49 @@ describe('image context', () => {
 
   it('changes the hash when one byte of a file changes', async () => {
     await writeTree(dir, { Dockerfile: 'FROM x\n', 'a.txt': 'aaaa' });
-    const before = await hashContext(await assembleImageContext(request()), 'Dockerfile');
+    const before = await digestContext(await assembleImageContext(request()), { skips: 'Dockerfile' });
     await writeTree(dir, { 'a.txt': 'aaab' });
-    const after = await hashContext(await assembleImageContext(request()), 'Dockerfile');
+    const after = await digestContext(await assembleImageContext(request()), { skips: 'Dockerfile' });
     expect(after.sha256).not.toBe(before.sha256);
   });
 
-  it('hashes the same bytes it sends, leaving out the skipped entry', async () => {
+  it('digests what it sends, leaving out the skipped entry', async () => {
     await writeTree(dir, { Dockerfile: 'FROM x\n', 'a.txt': 'a' });
     const entries = await assembleImageContext(request());
-    const skipped = await hashContext(entries, 'Dockerfile');
+    const skipped = await digestContext(entries, { skips: 'Dockerfile' });
     const other = await assembleImageContext(request({ dockerfileContent: Buffer.from('FROM y\n') }));
-    expect((await hashContext(other, 'Dockerfile')).sha256).toBe(skipped.sha256);
-    expect((await hashContext(entries)).sha256).toBe((await hashStream(packContext(entries))).sha256);
+    expect((await digestContext(other, { skips: 'Dockerfile' })).sha256).toBe(skipped.sha256);
+    const sent = new ContextDigest();
+    const bytes = await hashStream(packContext(entries, { digest: sent }));
+    expect(sent.digest()).toBe((await digestContext(entries)).sha256);
+    expect(bytes.bytes).toBe((await digestContext(entries)).bytes);
+  });
+
+  it('digests a file the cache knows without reading it, and reads it again once it changed', async () => {
+    await writeTree(dir, { Dockerfile: 'FROM x\n', 'a.txt': 'aaaa', 'b.txt': 'bbbb' });
+    const cacheFile = `${dir}-hashes.tsv`;
+    const digest = async (racyMs?: number) => {
+      const cache = await FileHashCache.load(cacheFile, racyMs === undefined ? {} : { racyMs });
+      const result = await digestContext(await assembleImageContext(request()), { skips: 'Dockerfile', cache });
+      await cache.save();
+      return result;
+    };
+    try {
+      const cold = await digest();
+      expect(cold.filesRead).toBe(2);
+      // written a moment ago: racily clean, so not trusted yet, and read again
+      expect(await digest()).toEqual(cold);
+      // as if written long before (no racy window): known, not read
+      await digest(0);
+      expect(await digest(0)).toEqual({ ...cold, filesRead: 0 });
+      await fs.writeFile(path.join(dir, 'a.txt'), 'aaab'); // same size
+      const changed = await digest(0);
+      expect(changed.filesRead).toBe(1);
+      expect(changed.sha256).not.toBe(cold.sha256);
+      expect(changed.sha256).toBe((await digestContext(await assembleImageContext(request()), { skips: 'Dockerfile' })).sha256);
+    } finally {
+      await fs.rm(cacheFile, { force: true });
+    }
   });
 });
 

@@ -5,3 +5,5 @@ export * from './tar-pack';
 export * from './hash-stream';
 export * from './image-context';
 export * from './inside-folder';
+export * from './context-digest';
+export * from './file-hash-cache';

@@ -50,6 +50,13 @@ export function encodeHeader(header: TarHeader): Buffer {
   return Buffer.concat(blocks);
 }
 
+/** How many bytes encodeHeader gives for this header, without encoding it in the common case (one ustar block). */
+export function headerLength(header: TarHeader): number {
+  const name = header.type === 'directory' && !header.path.endsWith('/') ? `${header.path}/` : header.path;
+  const simple = Buffer.byteLength(name) <= 100 && Buffer.byteLength(header.linkTarget ?? '') <= 100 && header.size <= MAX_OCTAL_SIZE;
+  return simple ? BLOCK : encodeHeader(header).length;
+}
+
 /** Zero bytes that pad a file's content to a whole block. */
 export function paddingFor(size: number): Buffer {
   const rest = size % BLOCK;

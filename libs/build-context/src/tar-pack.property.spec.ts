@@ -14,7 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { assertAsyncProperty } from '@imgmono/testing';
 import { listContextEntries } from './context-entries';
 import { hashStream } from './hash-stream';
-import { hashContext, packContext } from './tar-pack';
+import { digestContext } from './context-digest';
+import { packContext } from './tar-pack';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'imgmono-tar-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -61,7 +62,7 @@ describe('the context tar (property)', () => {
         const bytesA = await hashStream(packContext(a));
         const bytesB = await hashStream(packContext(b));
         expect(bytesB).toEqual(bytesA);
-        expect((await hashContext(b)).sha256).toBe((await hashContext(a)).sha256);
+        expect((await digestContext(b)).sha256).toBe((await digestContext(a)).sha256);
       }),
       150,
     );

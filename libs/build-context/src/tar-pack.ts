@@ -1,13 +1,15 @@
 /**
- * Streams context entries as a tar archive. File contents are read in
- * chunks as the consumer pulls, so memory stays flat whatever the context
- * size. The bytes depend only on the entries' paths, modes and contents.
+ * Streams context entries as a tar archive, in chunks of 1 MiB that headers,
+ * contents and padding are written into directly: file contents are read as
+ * the consumer pulls, straight into the chunk being filled, so memory stays
+ * flat whatever the context size and no byte is copied twice. The bytes
+ * depend only on the entries' paths, modes and contents.
  */
-import { Hash, createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { ContextEntry, ContextError, compareNames } from './context-entries';
-import { encodeHeader, endOfArchive, paddingFor } from './tar-header';
+import { CHUNK, ContextDigest, changedSize, headerOf } from './context-digest';
+import { ContextEntry, compareNames } from './context-entries';
+import { BLOCK } from './tar-header';
 
 /** Entries sorted by path, so that several folders merged into one context still give one order. */
 export function sortEntries(entries: ContextEntry[]): ContextEntry[] {
@@ -15,96 +17,113 @@ export function sortEntries(entries: ContextEntry[]): ContextEntry[] {
 }
 
 export interface PackOptions {
-  /** Updated with every byte sent, except the bytes of the entry at `hashSkips`. */
-  hash?: Hash;
-  /** An entry whose bytes the hash leaves out (the Dockerfile, which is hashed as text on its own). */
-  hashSkips?: string;
-  /** Sees every piece of every file's content, in order (a scan for secret values). */
-  onFileData?: (path: string, piece: Buffer) => void;
+  /** Fed with every entry sent, except the entry at `digestSkips`: the context digest of what was sent. */
+  digest?: ContextDigest;
+  /** An entry the digest leaves out (the Dockerfile, which is digested as text on its own). */
+  digestSkips?: string;
 }
-
-/** Files up to this size are read in one call; larger ones are streamed in chunks. */
-const WHOLE_FILE_LIMIT = 4 << 20;
-/** Small pieces are gathered into chunks of about this size before they are handed on. */
-const CHUNK = 1 << 20;
 
 export function packContext(entries: readonly ContextEntry[], options: PackOptions = {}): Readable {
   return Readable.from(tarChunks(entries, options), { objectMode: false, highWaterMark: CHUNK });
 }
 
-/** Hash of a context as `packContext` would send it, leaving out one entry's bytes; nothing is kept in memory. */
-export async function hashContext(
-  entries: readonly ContextEntry[],
-  skips?: string,
-  onFileData?: PackOptions['onFileData'],
-): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of tarChunks(entries, { hash, hashSkips: skips, onFileData })) bytes += chunk.length;
-  return { sha256: hash.digest('hex'), bytes };
+/** The chunk being filled; full chunks are handed on and never written again. */
+class ChunkWriter {
+  chunk = Buffer.allocUnsafe(CHUNK);
+  used = 0;
+  readonly full: Buffer[] = [];
+
+  private next(): void {
+    if (this.used < CHUNK) return;
+    this.full.push(this.chunk);
+    this.chunk = Buffer.allocUnsafe(CHUNK);
+    this.used = 0;
+  }
+
+  put(bytes: Buffer): void {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const n = Math.min(bytes.length - offset, CHUNK - this.used);
+      bytes.copy(this.chunk, this.used, offset, offset + n);
+      this.used += n;
+      offset += n;
+      this.next();
+    }
+  }
+
+  zeros(count: number): void {
+    let left = count;
+    while (left > 0) {
+      const n = Math.min(left, CHUNK - this.used);
+      this.chunk.fill(0, this.used, this.used + n);
+      this.used += n;
+      left -= n;
+      this.next();
+    }
+  }
+
+  /** How many bytes the last read asked for (less than its `max` when the chunk had less room). */
+  lastAsked = 0;
+
+  /** Reads up to `max` bytes of a file into the chunk; returns what it read (empty at its end). */
+  read(fd: number, max: number, position: number): Buffer {
+    this.lastAsked = Math.min(max, CHUNK - this.used);
+    const read = readSync(fd, this.chunk, this.used, this.lastAsked, position);
+    const piece = this.chunk.subarray(this.used, this.used + read);
+    this.used += read;
+    this.next();
+    return piece;
+  }
+
+  rest(): Buffer {
+    return this.chunk.subarray(0, this.used);
+  }
 }
 
-async function* tarChunks(entries: readonly ContextEntry[], options: PackOptions): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const take = (piece: Buffer, entry: ContextEntry | undefined) => {
-    if (options.hash !== undefined && (entry === undefined || entry.path !== options.hashSkips)) options.hash.update(piece);
-    pending.push(piece);
-    pendingBytes += piece.length;
-  };
-  const flush = () => {
-    const chunk = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    return chunk;
-  };
+function* tarChunks(entries: readonly ContextEntry[], options: PackOptions): Generator<Buffer> {
+  const out = new ChunkWriter();
+  const oneByte = Buffer.allocUnsafe(1);
   for (const entry of entries) {
-    for await (const piece of entryPieces(entry, options.onFileData)) {
-      take(piece, entry);
-      if (pendingBytes >= CHUNK) yield flush();
+    const digest = entry.path === options.digestSkips ? undefined : options.digest;
+    digest?.beginEntry(entry);
+    out.put(headerOf(entry));
+    if (entry.kind === 'content') {
+      digest?.addContent(entry.content);
+      out.put(entry.content);
+      out.zeros(padding(entry.content.length));
+    } else if (entry.kind === 'file') {
+      const fd = openSync(entry.absolutePath, constants.O_RDONLY);
+      try {
+        let position = 0;
+        // each read asks for one byte more than is left: a short read proves the end of the file
+        // without a read of its own, and a byte too many proves that it grew
+        let atEnd = false;
+        while (position < entry.size) {
+          const wanted = entry.size - position + 1;
+          const piece = out.read(fd, wanted, position);
+          if (piece.length === 0) throw changedSize(entry, String(position));
+          if (position + piece.length > entry.size) throw changedSize(entry, `more than ${entry.size}`);
+          atEnd = piece.length < out.lastAsked;
+          digest?.addContent(piece);
+          position += piece.length;
+          // a big file: hand on what is full before reading more
+          if (out.full.length > 0) yield* out.full.splice(0);
+        }
+        if (!atEnd && readSync(fd, oneByte, 0, 1, position) > 0) throw changedSize(entry, `more than ${entry.size}`);
+      } finally {
+        closeSync(fd);
+      }
+      out.zeros(padding(entry.size));
     }
+    digest?.finishEntry();
+    if (out.full.length > 0) yield* out.full.splice(0);
   }
-  take(endOfArchive(), undefined);
-  yield flush();
+  out.zeros(2 * BLOCK);
+  yield* out.full.splice(0);
+  if (out.used > 0) yield out.rest();
 }
 
-async function* entryPieces(entry: ContextEntry, onFileData: PackOptions['onFileData']): AsyncGenerator<Buffer> {
-  switch (entry.kind) {
-    case 'directory':
-      yield encodeHeader({ path: entry.path, type: 'directory', mode: entry.mode, size: 0 });
-      return;
-    case 'symlink':
-      yield encodeHeader({ path: entry.path, type: 'symlink', mode: 0o777, size: 0, linkTarget: entry.target });
-      return;
-    case 'content':
-      yield encodeHeader({ path: entry.path, type: 'file', mode: entry.mode, size: entry.content.length });
-      onFileData?.(entry.path, entry.content);
-      yield entry.content;
-      yield paddingFor(entry.content.length);
-      return;
-    case 'file': {
-      yield encodeHeader({ path: entry.path, type: 'file', mode: entry.mode, size: entry.size });
-      const changed = (read: number) =>
-        new ContextError(`${entry.absolutePath} changed size while it was being sent (${entry.size} bytes listed, ${read} read); do not edit files during a build`);
-      if (entry.size <= WHOLE_FILE_LIMIT) {
-        // One synchronous read: for small files far cheaper than a thread-pool round trip each,
-        // and the generator is pulled a chunk at a time, so the socket still drains in between.
-        const content = readFileSync(entry.absolutePath);
-        if (content.length !== entry.size) throw changed(content.length);
-        onFileData?.(entry.path, content);
-        yield content;
-      } else {
-        let read = 0;
-        for await (const chunk of createReadStream(entry.absolutePath, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
-          read += chunk.length;
-          if (read > entry.size) break;
-          onFileData?.(entry.path, chunk);
-          yield chunk;
-        }
-        if (read !== entry.size) throw changed(read);
-      }
-      yield paddingFor(entry.size);
-      return;
-    }
-  }
+function padding(size: number): number {
+  const rest = size % BLOCK;
+  return rest === 0 ? 0 : BLOCK - rest;
 }

@@ -15,6 +15,11 @@ export function lockPath(workspaceRoot: string, project: string): string {
   return path.join(workspaceRoot, RECORDS_FOLDER, '.locks', project.split('/').join('--'));
 }
 
+/** Content hashes of the files of the project's last context (the file hash cache), beside its record. */
+export function fileHashCachePath(workspaceRoot: string, project: string): string {
+  return path.join(workspaceRoot, RECORDS_FOLDER, ...project.split('/'), 'file-hashes.tsv');
+}
+
 export function recordPath(workspaceRoot: string, project: string): string {
   return path.join(workspaceRoot, RECORDS_FOLDER, ...project.split('/'), 'build.json');
 }

@@ -5,11 +5,10 @@
  * read; the first error ends the build naming the Dockerfile line. The bytes
  * sent are hashed again: a file that changed during the build discards it.
  */
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ContextError, packContext } from '@imgmono/build-context';
+import { ContextDigest, ContextError, packContext } from '@imgmono/build-context';
 import { appendLabels } from '@imgmono/dockerfile';
 import { BuildFailedError } from '@imgmono/engine';
 import { ROOTFS_TAR, runMmdebstrap } from '@imgmono/rootfs';
@@ -36,8 +35,8 @@ export async function buildStage({ request, engine, log }: BuildScope, planned: 
     // One LABEL instruction at the end of the built stage: one step, instead of one per label.
     const labelled = appendLabels(parents.sentDockerfile, planned.parents.stages, planned.parents.allStages, context.labels);
     entries = entries.map((entry) => (entry.path === planned.dockerfilePath ? { kind: 'content', path: entry.path, mode: 0o644, content: Buffer.from(labelled) } : entry));
-    const hash = createHash('sha256');
-    const sent = packContext(entries, { hash, hashSkips: planned.dockerfilePath });
+    const sentDigest = new ContextDigest();
+    const sent = packContext(entries, { digest: sentDigest, digestSkips: planned.dockerfilePath });
     const dockerfileLines = planned.parsed.instructions.map((instruction) => instruction.line);
     const imageId = await engine
       .build(
@@ -67,7 +66,7 @@ export async function buildStage({ request, engine, log }: BuildScope, planned: 
         throw error;
       });
     // a root image's generated tar is not part of the hashed context
-    if (context.rootfsSpec === undefined && hash.digest('hex') !== context.contextSha256) {
+    if (context.rootfsSpec === undefined && sentDigest.digest() !== context.contextSha256) {
       await engine.removeImage(imageId).catch(() => undefined);
       throw new ImageBuildError(request.project, `files in ${request.projectRoot} changed while the image was being built; the result was discarded: run the build again`);
     }

@@ -8,7 +8,8 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ContextEntry, ContextError, assembleImageContext, hashContext } from '@imgmono/build-context';
+import { ContextEntry, ContextError, FileHashCache, assembleImageContext, digestContext } from '@imgmono/build-context';
+import { fileHashCachePath } from '@imgmono/build-records';
 import { LABEL, imageLabels, inputDigest } from '@imgmono/image-meta';
 import { ROOTFS_TAR, RootfsSpec, canonicalRootfsSpec, parseRootfsSpec } from '@imgmono/rootfs';
 import { SecretScanner } from '@imgmono/secrets';
@@ -25,7 +26,7 @@ export interface AssembledContext {
   entries: ContextEntry[];
   /** A root image's file system, made at build time (mmdebstrap). */
   rootfsSpec?: RootfsSpec;
-  /** SHA-256 of the context as it will be sent (a root image's generated tar aside). */
+  /** Digest of the context as it will be sent (a root image's generated tar aside): each entry's tar header and its content's SHA-256. */
   contextSha256: string;
   inputDigest: string;
   buildArgs: Record<string, string>;
@@ -62,7 +63,11 @@ export async function contextStage(scope: BuildScope, planned: PlannedBuild, par
   }
   const buildArgs = { ...request.buildArgs, ...sources.buildArgs };
   const scanner = new SecretScanner(request.secretValues ?? []);
-  const context = await hashContext(entries, planned.dockerfilePath, scanner.active ? (file, piece) => scanner.push(file, piece) : undefined);
+  // files the cache knows are not read, unless the context must be scanned for secret values
+  const cache = await FileHashCache.load(fileHashCachePath(request.workspaceRoot, request.project));
+  const context = await digestContext(entries, { skips: planned.dockerfilePath, onFileData: scanner.active ? (file, piece) => scanner.push(file, piece) : undefined, cache });
+  // a cache that cannot be written costs the next run time, not correctness
+  await cache.save().catch(() => undefined);
   if (scanner.found !== undefined) {
     fail(
       `the build context file ${scanner.found.file} (${contextFileOrigin(scanner.found.file, request.projectRoot, sources.used)}) contains the value of ${scanner.found.secret.name}, which is secret: it would be sent to the engine and could end up in a layer; remove it, or exclude it with .dockerignore`,
@@ -79,7 +84,7 @@ export async function contextStage(scope: BuildScope, planned: PlannedBuild, par
     parents: Object.fromEntries(parents.pins),
     generated,
   });
-  log(`context ${formatBytes(context.bytes)} in ${entries.length} entries, input digest ${digest}`);
+  log(`context ${formatBytes(context.bytes)} in ${entries.length} entries (${context.filesRead} files read, the rest known by the file hash cache), input digest ${digest}`);
   const labels = imageLabels({
     project: request.project,
     inputDigest: digest,

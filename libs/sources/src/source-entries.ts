@@ -8,7 +8,7 @@
  */
 import { lstatSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ContextEntry, ContextError, ContextFilter, compareNames, normaliseMode, symlinkStaysInside } from '@imgmono/build-context';
+import { ContextEntry, ContextError, ContextFilter, compareNames, fileIdentity, normaliseMode, symlinkStaysInside } from '@imgmono/build-context';
 import { listCheckoutFiles } from './git-checkout';
 
 export const SOURCES_IN_CONTEXT = '.zuul-siblings';
@@ -50,7 +50,7 @@ export async function sourceContextEntries(name: string, zuulProject: string, di
       }
       entries.push({ kind: 'symlink', path: inContext, target });
     } else if (stat.isFile()) {
-      entries.push({ kind: 'file', path: inContext, mode: normaliseMode(stat.mode, false), size: stat.size, absolutePath: absolute });
+      entries.push({ kind: 'file', path: inContext, mode: normaliseMode(stat.mode, false), size: stat.size, absolutePath: absolute, identity: fileIdentity(stat) });
     } else {
       continue; // a submodule's folder: not part of this checkout's files
     }

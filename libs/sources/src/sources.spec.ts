@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createContextFilter, hashContext } from '@imgmono/build-context';
+import { createContextFilter, digestContext } from '@imgmono/build-context';
 import { commitAll, git, initRepo, makeTempDir, removeDir, writeTree } from '@imgmono/testing';
 import { canonicalProjectName, parseSourceDeclaration, sourceEnvVariable } from '@imgmono/workspace';
 import { sourceContextEntries } from './source-entries';
@@ -129,10 +129,10 @@ describe('source checkouts in the context', () => {
   });
 
   it('gives the same bytes for the same checkout state, different bytes after a one-byte change', async () => {
-    const first = await hashContext(await sourceContextEntries('demo', 'example.org/demo', dir, undefined));
-    const again = await hashContext(await sourceContextEntries('demo', 'example.org/demo', dir, undefined));
+    const first = await digestContext(await sourceContextEntries('demo', 'example.org/demo', dir, undefined));
+    const again = await digestContext(await sourceContextEntries('demo', 'example.org/demo', dir, undefined));
     await writeTree(dir, { 'pkg/a.py': 'b' });
-    const changed = await hashContext(await sourceContextEntries('demo', 'example.org/demo', dir, undefined));
+    const changed = await digestContext(await sourceContextEntries('demo', 'example.org/demo', dir, undefined));
     expect(again.sha256).toBe(first.sha256);
     expect(changed.sha256).not.toBe(first.sha256);
   });

@@ -1,0 +1,182 @@
+/**
+ * The digest of a build context: SHA-256 over, entry by entry in the order
+ * they are sent, a line that says everything the entry's tar header says
+ * (kind, mode, size, path, link target) and, for a file, the SHA-256 of its
+ * content. It changes exactly when what the engine receives changes, and it
+ * can be worked out without reading a file whose content hash is already
+ * known: the file hash cache gives those, so an unchanged context is
+ * digested from metadata. The same digest is computed from the bytes while
+ * a context is sent (`packContext`'s digest), which is how a build notices a
+ * file that changed under it.
+ */
+import { Hash, createHash, hash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { ContextEntry, ContextError } from './context-entries';
+import { FileHashCache } from './file-hash-cache';
+import { BLOCK, encodeHeader, headerLength } from './tar-header';
+
+export const CHUNK = 1 << 20;
+
+type FileEntry = Extract<ContextEntry, { kind: 'file' }>;
+
+/** Accumulates the digest entry by entry: an entry's line, then (for a file) its content, in pieces. */
+export class ContextDigest {
+  private readonly outer = createHash('sha256');
+  /** The entry begun last has content still to come. */
+  private open = false;
+  /** Its content's hash, made on the first piece. */
+  private content: Hash | undefined;
+
+  beginEntry(entry: ContextEntry): void {
+    this.finishEntry();
+    this.outer.update(entryLine(entry));
+    this.open = entry.kind === 'file' || entry.kind === 'content';
+  }
+
+  addContent(piece: Buffer): void {
+    if (!this.open) return;
+    this.content ??= createHash('sha256');
+    this.content.update(piece);
+  }
+
+  /** A file whose content hash is already known (from the cache, or hashed in one call): no bytes needed. */
+  knownContent(sha256: Buffer): void {
+    this.outer.update(sha256);
+    this.open = false;
+    this.content = undefined;
+  }
+
+  /** Ends the entry begun last; the content hash of a file, else undefined. */
+  finishEntry(): Buffer | undefined {
+    if (!this.open) return undefined;
+    const sha = this.content?.digest() ?? (hash('sha256', EMPTY, 'buffer') as unknown as Buffer);
+    this.outer.update(sha);
+    this.open = false;
+    this.content = undefined;
+    return sha;
+  }
+
+  digest(): string {
+    this.finishEntry();
+    return this.outer.digest('hex');
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** What an entry's tar header says, as one line (NUL-separated, so no path can fake another field). */
+function entryLine(entry: ContextEntry): string {
+  switch (entry.kind) {
+    case 'directory':
+      return `d\0${entry.mode}\0${entry.path}\n`;
+    case 'symlink':
+      return `l\0${entry.path}\0${entry.target}\n`;
+    case 'content':
+      return `f\0${entry.mode}\0${entry.content.length}\0${entry.path}\n`;
+    case 'file':
+      return `f\0${entry.mode}\0${entry.size}\0${entry.path}\n`;
+  }
+}
+
+export function headerOf(entry: ContextEntry): Buffer {
+  switch (entry.kind) {
+    case 'directory':
+      return encodeHeader({ path: entry.path, type: 'directory', mode: entry.mode, size: 0 });
+    case 'symlink':
+      return encodeHeader({ path: entry.path, type: 'symlink', mode: 0o777, size: 0, linkTarget: entry.target });
+    case 'content':
+      return encodeHeader({ path: entry.path, type: 'file', mode: entry.mode, size: entry.content.length });
+    case 'file':
+      return encodeHeader({ path: entry.path, type: 'file', mode: entry.mode, size: entry.size });
+  }
+}
+
+export interface DigestOptions {
+  /** An entry left out of the digest (the Dockerfile, which goes into the input digest as text of its own). */
+  skips?: string;
+  /** Sees every piece of every file's content (a scan for secret values): every file is then read. */
+  onFileData?: (path: string, piece: Buffer) => void;
+  /** Content hashes of files already seen, by path and identity; updated with what is read. */
+  cache?: FileHashCache;
+}
+
+/**
+ * The context's digest and its size as sent (the tar's bytes, counted from the headers and
+ * sizes); reads only files the cache does not know (or all, when scanning).
+ */
+export async function digestContext(entries: readonly ContextEntry[], options: DigestOptions = {}): Promise<{ sha256: string; bytes: number; filesRead: number }> {
+  const digest = new ContextDigest();
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  let bytes = 2 * BLOCK;
+  let filesRead = 0;
+  for (const entry of entries) {
+    bytes += tarBytes(entry);
+    const skipped = entry.path === options.skips;
+    if (!skipped) digest.beginEntry(entry);
+    if (entry.kind === 'content') {
+      options.onFileData?.(entry.path, entry.content);
+      if (!skipped) digest.addContent(entry.content);
+    } else if (entry.kind === 'file') {
+      const known = options.onFileData === undefined && !skipped ? options.cache?.get(entry) : undefined;
+      if (known !== undefined) {
+        digest.knownContent(known);
+        continue;
+      }
+      if (skipped && options.onFileData === undefined) continue;
+      filesRead++;
+      if (entry.size < buffer.length) {
+        // the common small file: one piece, hashed in one call (no hash object per file)
+        let whole = buffer.subarray(0, 0);
+        readFileInto(entry, buffer, (piece) => (whole = piece));
+        options.onFileData?.(entry.path, whole);
+        if (skipped) continue;
+        const sha = hash('sha256', whole, 'buffer') as unknown as Buffer;
+        digest.knownContent(sha);
+        options.cache?.set(entry, sha);
+        continue;
+      }
+      readFileInto(entry, buffer, (piece) => {
+        options.onFileData?.(entry.path, piece);
+        if (!skipped) digest.addContent(piece);
+      });
+      if (!skipped) options.cache?.set(entry, digest.finishEntry()!);
+    }
+  }
+  return { sha256: digest.digest(), bytes, filesRead };
+}
+
+/** Bytes an entry takes in the tar: its header and its content padded to whole blocks. */
+function tarBytes(entry: ContextEntry): number {
+  const size = entry.kind === 'file' ? entry.size : entry.kind === 'content' ? entry.content.length : 0;
+  const header =
+    entry.kind === 'directory'
+      ? headerLength({ path: entry.path, type: 'directory', mode: entry.mode, size: 0 })
+      : entry.kind === 'symlink'
+        ? headerLength({ path: entry.path, type: 'symlink', mode: 0o777, size: 0, linkTarget: entry.target })
+        : headerLength({ path: entry.path, type: 'file', mode: entry.mode, size });
+  return header + Math.ceil(size / BLOCK) * BLOCK;
+}
+
+export function changedSize(entry: FileEntry, read: string): ContextError {
+  return new ContextError(`${entry.absolutePath} changed size while it was being sent (${entry.size} bytes listed, ${read} read); do not edit files during a build`);
+}
+
+/**
+ * Reads a file, in pieces that reuse `buffer`, with synchronous calls (for the many small files
+ * of a checkout far cheaper than a thread-pool round trip each), checked against its listed size.
+ */
+export function readFileInto(entry: FileEntry, buffer: Buffer, onPiece: (piece: Buffer) => void): void {
+  const fd = openSync(entry.absolutePath, 'r');
+  try {
+    let position = 0;
+    while (position < entry.size) {
+      const read = readSync(fd, buffer, 0, Math.min(buffer.length, entry.size - position), position);
+      if (read === 0) throw changedSize(entry, String(position));
+      onPiece(buffer.subarray(0, read));
+      position += read;
+    }
+    if (readSync(fd, buffer, 0, 1, position) > 0) throw changedSize(entry, `more than ${entry.size}`);
+  } finally {
+    closeSync(fd);
+  }
+}

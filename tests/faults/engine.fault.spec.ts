@@ -1,7 +1,8 @@
 /**
  * Engine faults, on real engines: none answering, one killed in the middle of
  * a build (a second dockerd of the test's own), a run interrupted by SIGINT
- * or SIGTERM, and two runs at once on one workspace and engine. Each case
+ * or SIGTERM, two runs at once on one workspace and engine, and two clones
+ * of the workspace at once on one engine. Each case
  * states what must hold afterwards: the error names DOCKER_HOST, the exit is
  * non-zero, no tag moved, no container or temporary file is left, and the
  * next run builds cleanly.
@@ -198,5 +199,35 @@ describe.skipIf(!enabled)('engine faults', () => {
       expect(tagged.Config.Labels[LABEL.inputDigest], project).toBe(record.inputDigest);
     }
     expect(third.output).toContain(`[${ns}/right] reusing`);
+  });
+
+  it('two clones of the workspace building the same image names at once on one engine build each image once, and no tag ends on an image a record does not name', async () => {
+    const files = {
+      ...imageProject(`${ns}/clone-a`, [`${ns}/root`], `FROM ${ns}/root\nRUN sleep 4 && echo clone > /side\n`),
+      ...imageProject(`${ns}/clone-b`, [`${ns}/clone-a`], `FROM ${ns}/clone-a\nRUN echo b > /side\n`),
+    };
+    const other = await createTestWorkspace(ns);
+    try {
+      // the second clone: the same root image and new images, in a folder of its own
+      await fs.cp(path.join(ws.root, 'images', ns, 'root'), path.join(other.root, 'images', ns, 'root'), { recursive: true });
+      await ws.write(files);
+      await other.write(files);
+      const projects = [`${ns}/root`, `${ns}/clone-a`, `${ns}/clone-b`];
+      const args = ['run-many', '-t', 'image', `--projects=${projects.join(',')}`, '--output-style=stream'];
+      const [one, two] = await Promise.all([ws.nx(args), other.nx(args)]);
+      expect(one.code, one.output).toBe(0);
+      expect(two.code, two.output).toBe(0);
+      for (const project of [`${ns}/clone-a`, `${ns}/clone-b`]) {
+        const built = [one.output, two.output].map((output) => output.split('\n').filter((line) => line.includes(`[${project}] built sha256:`)).length);
+        expect(built.reduce((a, b) => a + b), project).toBe(1);
+      }
+      expect(`${one.output}${two.output}`).toContain('is building this image on this engine');
+      for (const project of projects) {
+        const tagged = await docker.getImage(`${project}:latest`).inspect();
+        for (const clone of [ws, other]) expect(tagged.Id, `${project} in ${clone.root}`).toBe((await readRecord(clone, project)).imageId);
+      }
+    } finally {
+      await other.remove();
+    }
   });
 });

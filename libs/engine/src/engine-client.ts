@@ -4,7 +4,7 @@
  * way the docker CLI honours it (docker-modem reads it).
  */
 import Docker from 'dockerode';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { BuildOutputReader, BuildEvent } from './build-output';
@@ -48,7 +48,10 @@ export interface EngineBuildOptions {
 }
 
 export interface EngineClient {
+  /** The engine as people read it in messages (DOCKER_HOST=...). */
   readonly host: string;
+  /** The engine as one canonical string (see engineEndpoint): what build locks are keyed by. */
+  readonly endpoint: string;
   ping(): Promise<void>;
   /** Sends the context, reads every line of the reply, resolves with the new image id or rejects with the engine's error. */
   build(context: Readable, options: EngineBuildOptions, onEvent: (event: BuildEvent) => void): Promise<string>;
@@ -96,7 +99,23 @@ export function describeEngineHost(env: NodeJS.ProcessEnv = process.env): string
   return env.DOCKER_HOST && env.DOCKER_HOST !== '' ? `DOCKER_HOST=${env.DOCKER_HOST}` : 'unix:///var/run/docker.sock (DOCKER_HOST is not set)';
 }
 
-export function createEngineClient(docker: Docker = engineFromEnv(), host: string = describeEngineHost()): EngineClient {
+/**
+ * The engine as one canonical string, the same for every process that talks to it from this
+ * machine: DOCKER_HOST (or the default socket), a unix socket by its real path. Locks that must
+ * hold for everyone using one engine are keyed by it.
+ */
+export function engineEndpoint(env: NodeJS.ProcessEnv = process.env): string {
+  const host = env.DOCKER_HOST && env.DOCKER_HOST !== '' ? env.DOCKER_HOST : 'unix:///var/run/docker.sock';
+  if (!host.startsWith('unix://')) return host;
+  const socket = host.slice('unix://'.length);
+  try {
+    return `unix://${realpathSync(socket)}`;
+  } catch {
+    return host;
+  }
+}
+
+export function createEngineClient(docker: Docker = engineFromEnv(), host: string = describeEngineHost(), endpoint: string = engineEndpoint()): EngineClient {
   const unavailable = (error: unknown, during?: string): never => {
     throw engineConnectionError(error, host, during) ?? error;
   };
@@ -105,6 +124,7 @@ export function createEngineClient(docker: Docker = engineFromEnv(), host: strin
 
   return {
     host,
+    endpoint,
     async ping() {
       await docker.ping().catch(unavailable);
     },

@@ -13,13 +13,13 @@
  * project (the lock, from the digest to the record); every outcome is
  * recorded.
  */
-import { readBuildRecord, lockPath } from '@imgmono/build-records';
+import { readBuildRecord } from '@imgmono/build-records';
 import { BuildFailedError } from '@imgmono/engine';
 import { BuildScope, ImageBuildDeps, ImageBuildOutcome, ImageBuildRequest, NotBuilt, buildScope } from './build-request';
 import { ImageBuildError } from './errors';
 import { formatBytes, formatSeconds } from './format';
 import { sourcesStage } from './image-sources';
-import { ProjectLock, lockProject } from './project-lock';
+import { ProjectLock, lockProject, projectLockPath } from './project-lock';
 import { buildStage } from './stage-build';
 import { contextStage } from './stage-context';
 import { parentsStage } from './stage-parents';
@@ -40,8 +40,8 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
     if (sources.kind === 'not-built') return await notBuilt(scope, sources);
     const context = await contextStage(scope, planned, parents, sources);
 
-    // from here to the record: one run at a time for this project in this workspace
-    lock = await lockProject(lockPath(request.workspaceRoot, request.project), { log: scope.log, signal: request.signal }).catch((error: Error) =>
+    // from here to the record: one run at a time for this image name on this engine, whatever the workspace
+    lock = await lockProject(projectLockPath(deps.engine.endpoint, request.project), { log: scope.log, signal: request.signal }).catch((error: Error) =>
       scope.fail(`cannot take the build lock of ${request.project}: ${error.message}`),
     );
     const previous = await readBuildRecord(request.workspaceRoot, request.project).catch(() => undefined);

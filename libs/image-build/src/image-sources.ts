@@ -103,7 +103,11 @@ export async function prepareSources(
       log(`source ${source.declaration.name}: none handed over or found (${error.attempts.join('; ')}); the image uses ${fallback}`);
       continue;
     }
-    const version: SourceVersion = await describeCheckout(resolved.dir);
+    // the version and the files at once: separate git processes
+    const [version, sourceEntries]: [SourceVersion, ContextEntry[]] = await Promise.all([
+      describeCheckout(resolved.dir),
+      sourceContextEntries(resolved.name, source.declaration.zuulProject, resolved.dir, filter),
+    ]);
     log(`source ${resolved.name}: ${resolved.description}, version ${version.version} (${version.revision.slice(0, 12)})`);
     used.push({
       name: resolved.name,
@@ -115,7 +119,7 @@ export async function prepareSources(
       version: version.version,
       describe: version.describe,
     });
-    for (const entry of await sourceContextEntries(resolved.name, source.declaration.zuulProject, resolved.dir, filter)) {
+    for (const entry of sourceEntries) {
       // checkouts under one host share its folder (.zuul-siblings/opendev.org): one entry for it
       if (entry.kind === 'directory') {
         if (folders.has(entry.path)) continue;

@@ -23,7 +23,7 @@ describe('project lock', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(secondIn).toBe(false);
-    expect(lines).toEqual([`waiting: another run (pid ${process.pid}) is building this image in this workspace`]);
+    expect(lines).toEqual([`waiting: another run (pid ${process.pid}) is building this image on this engine`]);
     await first.release();
     await (await second).release();
     expect(secondIn).toBe(true);

@@ -34,9 +34,9 @@ export async function whyNotCheckout(dir: string): Promise<string | undefined> {
   if (stat === undefined) return 'does not exist';
   if (!stat.isDirectory()) return 'is not a folder';
   try {
-    const top = (await git(dir, ['rev-parse', '--show-toplevel'])).trim();
+    // one git process: the top level, and HEAD (which fails without a commit)
+    const top = (await git(dir, ['rev-parse', '--show-toplevel', 'HEAD'])).split('\n')[0].trim();
     if (path.resolve(top) !== (await fs.realpath(dir))) return `is inside the git checkout ${top}, not the top of one`;
-    await git(dir, ['rev-parse', '--verify', 'HEAD']);
     return undefined;
   } catch (error) {
     return `is not a git checkout with a commit (${(error as Error).message})`;
@@ -69,13 +69,18 @@ export async function listCheckoutFiles(dir: string, label: string): Promise<str
   return [...out];
 }
 
+/** The checkout's version, as pbr numbers it: from `git describe` (with the full revision in it), else from the commit count. */
 export async function describeCheckout(dir: string): Promise<SourceVersion> {
-  const revision = (await git(dir, ['rev-parse', 'HEAD'])).trim();
-  const describe = await git(dir, ['describe', '--tags', '--long', '--match', '*[0-9]*'])
-    .then((out) => out.trim())
-    .catch(() => undefined);
-  const count = Number((await git(dir, ['rev-list', '--count', 'HEAD'])).trim());
-  const dirty = (await git(dir, ['status', '--porcelain', '--untracked-files=normal'])).trim() !== '';
+  const [describe, dirty] = await Promise.all([
+    git(dir, ['describe', '--tags', '--long', '--abbrev=40', '--match', '*[0-9]*'])
+      .then((out) => out.trim())
+      .catch(() => undefined),
+    git(dir, ['status', '--porcelain', '--untracked-files=normal']).then((out) => out.trim() !== ''),
+  ]);
+  const described = describe !== undefined ? /-g([0-9a-f]{40})$/.exec(describe)?.[1] : undefined;
+  if (describe !== undefined && described !== undefined) return versionFromDescribe(describe, described, 0, dirty);
+  // no tag: the revision and the commit count
+  const [revision, count] = await Promise.all([git(dir, ['rev-parse', 'HEAD']).then((out) => out.trim()), git(dir, ['rev-list', '--count', 'HEAD']).then((out) => Number(out.trim()))]);
   return versionFromDescribe(describe, revision, count, dirty);
 }
 

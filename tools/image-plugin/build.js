@@ -4,12 +4,15 @@
  * instead of registering a TypeScript compiler in every plugin worker and
  * task process (about 1.5 s a task). load.js uses dist/ only while it is
  * newer than every source file, so a stale build is never run.
- * Usage: node tools/image-plugin/build.js
+ * Usage: node tools/image-plugin/build.js [--if-stale]
+ *   --if-stale: only when an entry's build is missing or older than a source (the set-up's way)
  */
 const { build } = require('esbuild');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ENTRIES } = require('./load'); // derived from executors.json and generators.json
+const { ENTRIES, compiled } = require('./load'); // derived from executors.json and generators.json
+
+if (process.argv.includes('--if-stale') && ENTRIES.every((entry) => compiled(entry).fresh)) process.exit(0);
 
 const root = path.resolve(__dirname, '../..');
 

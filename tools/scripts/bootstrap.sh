@@ -7,5 +7,5 @@ if [ ! -x node_modules/.bin/nx ] || [ package-lock.json -nt node_modules/.packag
   echo "bootstrap: installing node modules (npm ci)"
   npm ci --no-audit --no-fund
 fi
-node tools/image-plugin/build.js
+node tools/image-plugin/build.js --if-stale
 bash tools/scripts/engine-setup.sh

@@ -110,7 +110,14 @@ export async function createTestWorkspace(namespace = uniqueNamespace()): Promis
           });
           check();
         }),
-      signalGroup: (signal) => process.kill(-child.pid!, signal),
+      // as in a terminal, Ctrl-C after the job has ended does nothing (no ESRCH for the test)
+      signalGroup: (signal) => {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+        }
+      },
       signal: (signal) => process.kill(child.pid!, signal),
       done,
     };

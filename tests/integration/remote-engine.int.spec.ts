@@ -12,25 +12,13 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '@imgmono/registry';
 import { docker, integrationEnabled, SecondEngine, createSecondEngine } from '@imgmono/test-engine';
-import { initRepo, TestRegistry, startRegistry, makeTempDir, removeDir, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
+import { freePort, initRepo, TestRegistry, startRegistry, makeTempDir, removeDir, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
-
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!enabled)('a remote engine over TCP with TLS', () => {
   let tmp: string;
@@ -42,7 +30,7 @@ describe.skipIf(!enabled)('a remote engine over TCP with TLS', () => {
 
   beforeAll(async () => {
     tmp = await makeTempDir('imgmono-remote-');
-    engine = await createSecondEngine(path.join(tmp, 'engine'), { tlsPort: await freeLoopbackPort() });
+    engine = await createSecondEngine(path.join(tmp, 'engine'), { tlsPort: await freePort() });
     await engine.start();
     registry = await startRegistry(path.join(tmp, 'registry'));
     const checkout = path.join(tmp, 'tool');
@@ -111,7 +99,7 @@ describe.skipIf(!enabled)('a remote engine over SSH', () => {
 
   beforeAll(async () => {
     tmp = await makeTempDir('imgmono-ssh-');
-    const port = await freeLoopbackPort();
+    const port = await freePort();
     const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(tmp, file)]);
     keygen('host_key');
     keygen('client_key');

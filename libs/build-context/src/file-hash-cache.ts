@@ -12,7 +12,7 @@
  * empty one.
  */
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import { writeFileAtomic } from '@imgmono/build-records';
 import type { ContextEntry } from './context-entries';
 
 const HEADER = 'imgmono-file-hashes 1';
@@ -81,9 +81,6 @@ export class FileHashCache {
   /** Keeps the files of this use that are not racily clean; writes nothing when that is what the file holds. */
   async save(): Promise<void> {
     if (!this.changed && this.kept.size === this.known.size) return;
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await fs.writeFile(temp, `${[HEADER, ...this.kept.values()].join('\n')}\n`);
-    await fs.rename(temp, this.file);
+    await writeFileAtomic(this.file, `${[HEADER, ...this.kept.values()].join('\n')}\n`);
   }
 }

@@ -1,1 +1,2 @@
 export * from './record-store';
+export * from './atomic-file';

@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { withoutUrlUserInfo } from '@imgmono/secrets';
+import { writeFileAtomic } from './atomic-file';
 import { BuildRecord, RecordError, parseBuildRecord } from '@imgmono/image-meta';
 
 export const RECORDS_FOLDER = 'dist/images';
@@ -34,14 +35,10 @@ export async function readBuildRecord(workspaceRoot: string, project: string): P
 
 export async function writeBuildRecord(workspaceRoot: string, record: BuildRecord): Promise<string> {
   const file = recordPath(workspaceRoot, record.project);
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
     // URLs lose their user information (a CI token in a clone URL), wherever in the record they stand
-    await fs.writeFile(temp, `${withoutUrlUserInfo(JSON.stringify(record, null, 2))}\n`, { flag: 'wx' });
-    await fs.rename(temp, file);
+    await writeFileAtomic(file, `${withoutUrlUserInfo(JSON.stringify(record, null, 2))}\n`);
   } catch (error) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
     throw new RecordError(`cannot write the build record ${path.relative(workspaceRoot, file)}: ${(error as Error).message}; the previous record, if any, is unchanged`);
   }
   return file;

@@ -3,10 +3,9 @@
  * engine. Checks the registry and the credentials before pushing anything;
  * every pushed tag must give the same digest; writes a push record.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { EngineClient, RegistryAuth } from '@imgmono/engine';
-import { readBuildRecord, RECORDS_FOLDER } from '@imgmono/build-records';
+import { readBuildRecord, RECORDS_FOLDER, writeFileAtomic } from '@imgmono/build-records';
 import { RegistryClient } from '@imgmono/registry';
 import { TagContext, TagRule, computeTags, movingTags } from '@imgmono/tags';
 import { publishedVersion } from './published-versions';
@@ -81,9 +80,6 @@ export async function pushImageProject(request: PushRequest, deps: { engine: Eng
     log(`pushed ${remote}:${tag} ${pushed}`);
   }
   const file = path.join(request.workspaceRoot, RECORDS_FOLDER, ...request.project.split('/'), 'push.json');
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temp, `${JSON.stringify({ project: request.project, registry: host, imageId: record!.imageId, digest, tags: plan.tags, at: new Date().toISOString() }, null, 2)}\n`);
-  await fs.rename(temp, file);
+  await writeFileAtomic(file, `${JSON.stringify({ project: request.project, registry: host, imageId: record!.imageId, digest, tags: plan.tags, at: new Date().toISOString() }, null, 2)}\n`);
   return { digest: digest!, tags: plan.tags };
 }

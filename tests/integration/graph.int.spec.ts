@@ -42,6 +42,7 @@ describe('project graph of the example images', () => {
     'opendev/openstacksdk',
     'opendev/python-base',
     'test/keystone',
+    'test/openstack',
     'test/ssh-node',
     'test/zookeeper',
     'zuul/nodepool-builder',

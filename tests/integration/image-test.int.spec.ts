@@ -203,6 +203,41 @@ describe.skipIf(!enabled)('image tests and scenarios', () => {
       expect(await workspaceVolumes()).toEqual([]);
     });
 
+    it('a service gets exactly the capabilities it declares, printed at its start; other containers of the scenario and builds get none', async () => {
+      await ws.write({
+        ...scenario(
+          'capabilities',
+          sub({
+            timeoutSeconds: 60,
+            services: [
+              {
+                name: 'netadmin',
+                image: 'NS/app',
+                capabilities: ['NET_ADMIN'],
+                command: ['sh', '-c', 'ip link set lo mtu 65535 && echo mtu set && sleep 600'],
+                ready: { command: ['sh', '-c', 'ip link show lo | grep -q "mtu 65535"'], timeoutSeconds: 20 },
+              },
+            ],
+            tests: [
+              { name: 'the service changed its namespace', image: 'NS/app', command: 'sh', args: ['-c', 'ip link show lo'], expectedOutput: ['mtu 65535'] },
+              { name: 'a test without the capability may not', image: 'NS/app', command: 'ip', args: ['link', 'set', 'lo', 'mtu', '65000'], exitCode: 2, expectedOutput: ['Operation not permitted'] },
+            ],
+          }),
+        ),
+        // the host's own loopback, unchanged if this ever ran: it may not run at all
+        ...imageProject(`${ns}/wants-net-admin`, [`${ns}/root`], `FROM ${ns}/root\nRUN ip link set lo mtu 65536\n`),
+      });
+      const run = await test('scenarios/capabilities');
+      expect(run.code, run.output).toBe(0);
+      expect(run.output).toMatch(/\[scenarios\/capabilities\] service netadmin started from [^ ]+\/app \(sha256:[0-9a-f]{12}\) with capabilities NET_ADMIN\n/);
+      expect(run.output).toContain('[scenarios/capabilities] image-test: 3 passed, 0 failed');
+      expect(await workspaceContainers()).toEqual([]);
+
+      const build = await ws.nx(['run', `${ns}/wants-net-admin:image`, '--output-style=stream']);
+      expect(build.code).not.toBe(0);
+      expect(build.output).toContain('Operation not permitted');
+    });
+
     it('a service that never becomes ready fails within its limit, with that service log', async () => {
       await ws.write(
         scenario(

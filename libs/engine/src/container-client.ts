@@ -35,6 +35,8 @@ export function createContainerClient(docker: Docker = engineFromEnv(), host: st
           AutoRemove: false,
           Init: false,
           Mounts: (spec.mounts ?? []).map((mount) => ({ Type: 'volume' as const, Source: mount.volume, Target: mount.path })),
+          CapAdd: spec.capAdd,
+          Devices: spec.devices?.map((device) => ({ PathOnHost: device, PathInContainer: device, CgroupPermissions: 'rwm' })),
         },
       })
       .catch(engineError);

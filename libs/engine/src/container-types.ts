@@ -21,6 +21,10 @@ export interface ContainerSpec {
   /** Volumes mounted into the container (a scenario's shared folder). */
   mounts?: Array<{ volume: string; path: string }>;
   name?: string;
+  /** Linux capabilities added to the engine's default set (a scenario service that declares them; never a build). */
+  capAdd?: string[];
+  /** Host devices passed in, each at the same path. */
+  devices?: string[];
 }
 
 export interface RunOutcome {

@@ -22,6 +22,7 @@ describe('renderForest', () => {
       'test/',
       '  (on opendev/python-base)',
       '  test/keystone',
+      '  └── test/openstack',
       '  test/ssh-node',
       '  test/zookeeper',
       'zuul/',

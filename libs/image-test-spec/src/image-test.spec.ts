@@ -138,6 +138,15 @@ describe('parseScenario', () => {
     expect(scenarioImages(scenario)).toEqual(['opendev/openstacksdk', 'test/keystone', 'test/zookeeper']);
   });
 
+  it('gives a service no capability or device unless it declares them, and then exactly those (CAP_ prefix or not)', () => {
+    expect(parseScenario(JSON.stringify(valid), SCENARIO).services[0]).toMatchObject({ capabilities: [], devices: [] });
+    const service = { ...valid.services[0], capabilities: ['NET_ADMIN', 'CAP_SYS_ADMIN', 'SYS_ADMIN'], devices: ['/dev/loop-control', '/dev/loop0'] };
+    expect(parseScenario(JSON.stringify({ ...valid, services: [service] }), SCENARIO).services[0]).toMatchObject({
+      capabilities: ['NET_ADMIN', 'SYS_ADMIN'],
+      devices: ['/dev/loop-control', '/dev/loop0'],
+    });
+  });
+
   it.each<[string, unknown, string]>([
     ['no services', { ...valid, services: [] }, `${SCENARIO}: services must list at least one service`],
     ['a service without a probe', { ...valid, services: [{ name: 'k', image: 'a/b', command: ['x'] }] }, `${SCENARIO}: services[0].ready is required`],
@@ -147,6 +156,11 @@ describe('parseScenario', () => {
     ['a relative shared folder', { ...valid, sharedFolder: 'scenario' }, `${SCENARIO}: sharedFolder must be an absolute path in the containers, such as /scenario`],
     ['a setup step without an image', { ...valid, setup: [{ name: 's', command: 'x' }] }, `${SCENARIO}: setup[0].image is required`],
     ['a setup step with a network of its own', { ...valid, setup: [{ name: 's', image: 'a/b', command: 'x', network: 'host' }] }, `${SCENARIO}: setup[0].network is not a known field`],
+    ['a privileged service', { ...valid, services: [{ ...valid.services[0], privileged: true }] }, `${SCENARIO}: services[0].privileged is refused: a privileged container can do anything on the engine's host; declare what the service needs instead, as "capabilities"`],
+    ['every capability', { ...valid, services: [{ ...valid.services[0], capabilities: ['ALL'] }] }, `${SCENARIO}: services[0].capabilities may not be ALL`],
+    ['a capability that reaches past the container', { ...valid, services: [{ ...valid.services[0], capabilities: ['SYS_MODULE'] }] }, `${SCENARIO}: services[0].capabilities has "SYS_MODULE", which a scenario service may not add; allowed: NET_ADMIN,`],
+    ['a disk of the host as a device', { ...valid, services: [{ ...valid.services[0], devices: ['/dev/sda'] }] }, `${SCENARIO}: services[0].devices has "/dev/sda"; a scenario service may be given /dev/loop-control`],
+    ['capabilities for a test step', { ...valid, tests: [{ ...valid.tests[0], capabilities: ['NET_ADMIN'] }] }, `${SCENARIO}: tests[0].capabilities is not a known field`],
   ])('refuses %s', (_case, json, message) => {
     expect(() => parseScenario(JSON.stringify(json), SCENARIO)).toThrow(message);
   });

@@ -25,6 +25,10 @@ export interface ScenarioService {
   /** Files of the workspace (relative to the scenario's folder) copied into the service's container before it starts. */
   files: Record<string, string>;
   ready: { command: string[]; timeoutSeconds: number; intervalSeconds: number };
+  /** Linux capabilities added to the engine's default set for this service only (NET_ADMIN, SYS_ADMIN, ...). */
+  capabilities: string[];
+  /** Host devices (such as /dev/loop-control) passed into this service's container only. */
+  devices: string[];
 }
 
 export interface ScenarioTest extends CommandTest {
@@ -46,7 +50,15 @@ export interface Scenario {
 
 export const SCENARIO_FIELDS = ['timeoutSeconds', 'sharedFolder', 'setup', 'services', 'tests'];
 export const STEP_FIELDS = [...COMMAND_FIELDS.filter((field) => field !== 'network'), 'image', 'user'];
-export const SERVICE_FIELDS = ['name', 'image', 'command', 'envVars', 'user', 'files', 'ready'];
+export const SERVICE_FIELDS = ['name', 'image', 'command', 'envVars', 'user', 'files', 'ready', 'capabilities', 'devices'];
+/**
+ * The capabilities a service may add: each one narrow enough to name, and
+ * none of those that let a container take the host over wholesale
+ * (SYS_MODULE, SYS_RAWIO, SYS_BOOT, MAC_ADMIN, SYSLOG, BPF, PERFMON) or ALL.
+ */
+export const SERVICE_CAPABILITIES = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'SYS_PTRACE', 'SYS_RESOURCE', 'SYS_TIME', 'SYS_NICE', 'IPC_LOCK', 'MKNOD', 'AUDIT_CONTROL', 'DAC_READ_SEARCH', 'LINUX_IMMUTABLE'];
+/** Devices a service may be given: loop devices (a disk image build), /dev/net/tun and /dev/fuse. */
+const SERVICE_DEVICE = /^\/dev\/(loop-control|loop[0-9]{1,3}|net\/tun|fuse)$/;
 const READY_FIELDS = ['command', 'timeoutSeconds', 'intervalSeconds'];
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 
@@ -62,6 +74,11 @@ export function parseScenario(text: string, file: string): Scenario {
   };
   const setup = top.objects('setup').map(step('setup'));
   const services = top.objects('services').map((item, index): ScenarioService => {
+    if ('privileged' in item) {
+      throw new TestSpecError(
+        `${file}: services[${index}].privileged is refused: a privileged container can do anything on the engine's host; declare what the service needs instead, as "capabilities" (such as ["NET_ADMIN"]) and "devices" (such as ["/dev/loop-control", "/dev/loop0"])`,
+      );
+    }
     const reader = new FieldReader(file, `services[${index}]`, item, SERVICE_FIELDS);
     const name = reader.requiredString('name');
     if (!SERVICE_NAME.test(name)) throw reader.error('name', 'must be lowercase letters, digits and dashes');
@@ -82,6 +99,8 @@ export function parseScenario(text: string, file: string): Scenario {
       user: reader.string('user'),
       files: containerFiles(reader),
       ready: { command: probe, timeoutSeconds: ready.integer('timeoutSeconds', 1, 3600) ?? 120, intervalSeconds: ready.integer('intervalSeconds', 1, 60) ?? 1 },
+      capabilities: serviceCapabilities(reader),
+      devices: serviceDevices(reader),
     };
   });
   if (services.length === 0) throw top.error('services', 'must list at least one service: a scenario starts images together');
@@ -93,6 +112,24 @@ export function parseScenario(text: string, file: string): Scenario {
   const tests = top.objects('tests').map(step('tests'));
   if (tests.length === 0) throw top.error('tests', 'must list at least one test command');
   return { file, timeoutSeconds, sharedFolder, setup, services, tests };
+}
+
+function serviceCapabilities(reader: FieldReader): string[] {
+  const names = reader.strings('capabilities') ?? [];
+  for (const name of names) {
+    const bare = name.replace(/^CAP_/, '');
+    if (bare === 'ALL') throw reader.error('capabilities', 'may not be ALL: name the capabilities the service needs');
+    if (!SERVICE_CAPABILITIES.includes(bare)) throw reader.error('capabilities', `has ${JSON.stringify(name)}, which a scenario service may not add; allowed: ${SERVICE_CAPABILITIES.join(', ')}`);
+  }
+  return [...new Set(names.map((name) => name.replace(/^CAP_/, '')))];
+}
+
+function serviceDevices(reader: FieldReader): string[] {
+  const paths = reader.strings('devices') ?? [];
+  for (const device of paths) {
+    if (!SERVICE_DEVICE.test(device)) throw reader.error('devices', `has ${JSON.stringify(device)}; a scenario service may be given /dev/loop-control, /dev/loopN, /dev/net/tun or /dev/fuse`);
+  }
+  return [...new Set(paths)];
 }
 
 /** Every image project the scenario runs: its implicitDependencies. */

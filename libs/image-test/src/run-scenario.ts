@@ -10,7 +10,7 @@ import type { ContainerClient, RunningService } from '@imgmono/engine';
 import { readFiles } from './container-files';
 import { ImageFacts, RecordFacts, Verdict, judgeCommand } from '@imgmono/image-test-spec';
 import { CheckResult, OUTPUT_TAIL_LINES, formatCheckLine, lastLines } from './run-image-tests';
-import type { Scenario, ScenarioTest } from '@imgmono/image-test-spec';
+import type { Scenario, ScenarioService, ScenarioTest } from '@imgmono/image-test-spec';
 
 export interface ScenarioRun {
   subject: string;
@@ -24,6 +24,15 @@ export interface ScenarioRun {
 }
 
 export const SERVICE_LOG_LINES = 60;
+
+/** What a service was given beyond the engine's defaults, as the runner prints it. */
+export function grantedTo(service: ScenarioService): string {
+  const parts = [
+    ...(service.capabilities.length > 0 ? [`capabilities ${service.capabilities.join(', ')}`] : []),
+    ...(service.devices.length > 0 ? [`devices ${service.devices.join(', ')}`] : []),
+  ];
+  return parts.length > 0 ? ` with ${parts.join('; ')}` : '';
+}
 
 export async function runScenario(run: ScenarioRun, containers: ContainerClient, log: (line: string) => void): Promise<CheckResult[]> {
   const now = run.now ?? Date.now;
@@ -92,10 +101,12 @@ export async function runScenario(run: ScenarioRun, containers: ContainerClient,
         labels: { ...run.labels, 'io.imgmono.scenario.service': service.name },
         networkMode: network,
         mounts: mounts(),
+        capAdd: service.capabilities,
+        devices: service.devices,
       });
       started.push({ name: service.name, service: handle });
       if (network === 'none') network = `container:${handle.id}`;
-      say(`service ${service.name} started from ${service.image} (${image.facts.id.slice(0, 19)})`);
+      say(`service ${service.name} started from ${service.image} (${image.facts.id.slice(0, 19)})${grantedTo(service)}`);
       const readyBy = Math.min(deadline, since + service.ready.timeoutSeconds * 1000);
       let verdict: Verdict = { status: 'fail', reason: `not ready within ${service.ready.timeoutSeconds} s: ${service.ready.command.join(' ')} never exited 0` };
       let last = '';

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Installed by test/openstack: no package starts its service while the image is built.
+exit 101

@@ -15,7 +15,8 @@ print(f"openstacksdk {openstack.version.__version__}")
 suffix = uuid.uuid4().hex[:8]
 
 network = conn.network.create_network(name=f"scenario-{suffix}", shared=True, provider_network_type="local")
-conn.network.create_subnet(network_id=network.id, ip_version=4, cidr="10.250.0.0/24", name=f"scenario-{suffix}")
+# loopback addresses, no DHCP, no gateway: nothing ever sends traffic to a server of the fake driver
+conn.network.create_subnet(network_id=network.id, ip_version=4, cidr="127.100.0.0/24", gateway_ip=None, enable_dhcp=False, name=f"scenario-{suffix}")
 print(f"network {network.name}: {network.provider_network_type}")
 
 image = conn.image.create_image(name=f"scenario-{suffix}", data=b"\0" * 1024 * 1024, disk_format="raw", container_format="bare", allow_duplicates=True)
@@ -28,6 +29,7 @@ server = conn.compute.wait_for_server(server, status="ACTIVE", wait=120, interva
 ports = list(conn.network.ports(device_id=server.id))
 print(f"server ACTIVE: {server.name} on {server.hypervisor_hostname or server.compute_host} in {time.monotonic() - started:.1f} s")
 print(f"port binding: {', '.join(f'{p.binding_vif_type} on {p.binding_host_id}' for p in ports)}")
+print(f"addresses: {', '.join(ip['ip_address'] for p in ports for ip in p.fixed_ips)}")
 print(f"listed: {', '.join(s.name for s in conn.compute.servers())}")
 
 conn.compute.delete_server(server)

@@ -41,6 +41,7 @@ describe('project graph of the example images', () => {
     'opendev/nodepool-builder',
     'opendev/openstacksdk',
     'opendev/python-base',
+    'test/debian-mirror',
     'test/keystone',
     'test/openstack',
     'test/ssh-node',

@@ -21,6 +21,7 @@ describe('renderForest', () => {
       '          └── opendev/nodepool-builder  <- nodepool',
       'test/',
       '  (on opendev/python-base)',
+      '  test/debian-mirror',
       '  test/keystone',
       '  └── test/openstack',
       '  test/ssh-node',

@@ -13,7 +13,16 @@
  *    carry both changes, numbered as pbr numbers them (0.103.1.dev1,
  *    10.0.1.dev1), their image tests pass on them, and the static-driver
  *    scenario passes on this launcher.
+ * 3. A diskimage-builder change joins them: nodepool's functional job
+ *    (scenarios/nodepool-openstack: build with diskimage-builder, upload to
+ *    Glance, boot on Nova) passes on images that carry all three changes.
+ * 4. A change that breaks any one of the three fails that scenario, and the
+ *    output shows the broken project's own log (diskimage-builder's build
+ *    log, the launcher's log with openstacksdk's or nodepool's error).
+ *    Each broken change is then dropped (git reset), and the images of the
+ *    previous state are reused.
  */
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +32,9 @@ import { commitAll, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTest
 const enabled = (await integrationEnabled()) && upstreamMissing(['nodepool', 'openstacksdk', 'diskimage-builder']) === undefined;
 const TAG = 'depends-on-test';
 const SDK_IMAGES = ['opendev/openstacksdk', 'opendev/diskimage-builder', 'opendev/nodepool-builder', 'zuul/nodepool-builder', 'zuul/nodepool-launcher'];
-const ALL_IMAGES = ['debian/bookworm', 'opendev/python-base', ...SDK_IMAGES, 'test/zookeeper', 'test/ssh-node'];
+const TEST_IMAGES = ['test/zookeeper', 'test/ssh-node', 'test/keystone', 'test/openstack', 'test/debian-mirror'];
+const ALL_IMAGES = ['debian/bookworm', 'opendev/python-base', ...SDK_IMAGES, ...TEST_IMAGES];
+const FUNCTIONAL = 'scenarios/nodepool-openstack';
 
 describe.skipIf(!enabled)('Depends-On with real upstream code', () => {
   let ws: TestWorkspace;
@@ -114,5 +125,42 @@ describe.skipIf(!enabled)('Depends-On with real upstream code', () => {
     }
     expect(run.output).toMatch(/\[scenarios\/nodepool-static\] image-test: \d+ passed, 0 failed/);
     expect(run.output).toContain('[scenarios/nodepool-static] PASS command "a node request made as Zuul makes it is fulfilled with the static node, which is ready again once returned"');
+  });
+
+  it('a diskimage-builder change joins them: nodepool builds, uploads and boots on images that carry all three changes', async () => {
+    await commitAll(checkouts['diskimage-builder'], { 'diskimage_builder/depends_on.py': 'CHANGE = "diskimage-builder change under test"\n' }, 'Add a module\n\nDepends-On: https://review.opendev.org/c/zuul/nodepool/+/2');
+    const run = await nx(['run', `${FUNCTIONAL}:image-test`]);
+    expect(run.code, run.output.slice(-8000)).toBe(0);
+    const labels = (await inspect(`opendev/nodepool-builder:${TAG}`)).Config.Labels;
+    expect([labels['io.imgmono.source.nodepool.version'], labels['io.imgmono.source.openstacksdk.version'], labels['io.imgmono.source.diskimage-builder.version']]).toEqual(['10.0.1.dev1', '0.103.1.dev1', '3.27.1.dev1']);
+    expect(run.output).toContain(`[${FUNCTIONAL}] PASS command "the images carry this run's nodepool, openstacksdk and diskimage-builder"`);
+    expect(run.output).toContain(`[${FUNCTIONAL}] PASS command "a node request made as Zuul makes it is fulfilled with a server booted from the built image; returned, node and server are deleted"`);
+    expect(run.output).toMatch(new RegExp(`\\[${FUNCTIONAL}\\] image-test: \\d+ passed, 0 failed`));
+  });
+
+  const raises = (name: string, target: string, message: string) =>
+    (text: string) => `${text}\n\ndef _broken(self, *args, **kwargs):\n    raise RuntimeError("${message}")\n\n\n${target}.${name} = _broken\n`;
+  const SDK_BROKEN = 'openstacksdk change under test breaks create_server';
+  const NODEPOOL_BROKEN = 'nodepool change under test breaks server creation';
+  const DIB_BROKEN = 'diskimage-builder change under test: debootstrap refuses';
+
+  it.each<[keyof typeof checkouts, string, (text: string) => string, string, string]>([
+    // debootstrap's hook stops at once: the message, then exit 1
+    ['diskimage-builder', 'diskimage_builder/elements/debootstrap/root.d/08-debootstrap', (text) => text.replace('set -o pipefail\n', `set -o pipefail\necho "${DIB_BROKEN}" >&2\nexit 1\n`), DIB_BROKEN, 'diskimage-builder built the image'],
+    ['openstacksdk', 'openstack/cloud/_compute.py', raises('create_server', 'ComputeCloudMixin', SDK_BROKEN), SDK_BROKEN, 'a node request made as Zuul makes it'],
+    ['nodepool', 'nodepool/driver/openstack/adapter.py', raises('_createServer', 'OpenStackAdapter', NODEPOOL_BROKEN), NODEPOOL_BROKEN, 'a node request made as Zuul makes it'],
+  ])('a %s change that breaks it fails the functional job, with its log', async (project, file, edit, message, failingStep) => {
+    const before = await fs.readFile(path.join(checkouts[project], file), 'utf8');
+    expect(edit(before)).not.toBe(before);
+    await commitAll(checkouts[project], { [file]: edit(before) }, `Break ${project} on purpose`);
+    try {
+      const run = await nx(['run', `${FUNCTIONAL}:image-test`]);
+      expect(run.code).not.toBe(0);
+      expect(run.output).toContain(`[${FUNCTIONAL}] FAIL command "${failingStep}`);
+      expect(run.output).toContain(message);
+      expect(run.output).toContain(`[${FUNCTIONAL}] --- logs of service launcher`);
+    } finally {
+      execFileSync('git', ['-C', checkouts[project], 'reset', '-q', '--hard', 'HEAD~1']);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ImageFacts, RecordFacts, commandApplies, expandTemplates, judgeCommand, judgeFileContent, judgeFileExistence, judgeMetadata } from './image-checks';
-import { parseScenario, scenarioImages } from './scenario-spec';
+import { parseScenario, scenarioFileFolders, scenarioImages } from './scenario-spec';
 import { CommandTest, FileExistenceTest, MetadataTest, parseImageTestSpec } from './test-spec';
 
 const FILE = 'images/opendev/x/image-test.json';
@@ -136,6 +136,14 @@ describe('parseScenario', () => {
     expect(scenario.sharedFolder).toBe('/scenario');
     expect(scenario.setup).toEqual([expect.objectContaining({ name: 'certificates', image: 'test/zookeeper', user: 'root', command: 'zookeeper-test-certs', args: ['/scenario/tls'], exitCode: 0 })]);
     expect(scenarioImages(scenario)).toEqual(['opendev/openstacksdk', 'test/keystone', 'test/zookeeper']);
+  });
+
+  it("names the other scenarios whose files it copies in, and not its own folder or files outside scenarios/", () => {
+    const uses = (files: Record<string, string>) =>
+      scenarioFileFolders(parseScenario(JSON.stringify({ ...valid, tests: [{ ...valid.tests[0], files }] }), SCENARIO), 'scenarios/s');
+    expect(uses({ '/a': 'own.py', '/b': './sub/x.py' })).toEqual([]);
+    expect(uses({ '/a': '../nodepool-static/node-request.py', '/b': '../b/x', '/c': '../nodepool-static/other.py' })).toEqual(['scenarios/b', 'scenarios/nodepool-static']);
+    expect(uses({ '/a': '../../images/test/keystone/keystone-setup', '/b': '../s/own.py' })).toEqual([]);
   });
 
   it('gives a service no capability or device unless it declares them, and then exactly those (CAP_ prefix or not)', () => {

@@ -11,6 +11,7 @@
  * Pure. The JSON schema for editors is
  * tools/image-plugin/schemas/scenario.schema.json.
  */
+import * as path from 'node:path';
 import { FieldReader, TestSpecError, parseJson } from './field-reader';
 import { COMMAND_FIELDS, CommandTest, containerFiles, parseCommandTest } from './test-spec';
 
@@ -135,4 +136,18 @@ function serviceDevices(reader: FieldReader): string[] {
 /** Every image project the scenario runs: its implicitDependencies. */
 export function scenarioImages(scenario: Scenario): string[] {
   return [...new Set([...scenario.setup, ...scenario.services, ...scenario.tests].map((part) => part.image))].sort();
+}
+
+/**
+ * The other scenarios whose files this one copies into its containers (a
+ * helper script kept in one place): `scenarios/<name>` each, sorted. A change
+ * to such a file affects this scenario too, so they are its dependencies.
+ */
+export function scenarioFileFolders(scenario: Scenario, folder: string): string[] {
+  const sources = [...scenario.setup, ...scenario.services, ...scenario.tests].flatMap((part) => Object.values(part.files));
+  const folders = sources
+    .map((source) => path.posix.normalize(path.posix.join(folder, source)).split('/'))
+    .filter((parts) => parts[0] === 'scenarios' && parts.length > 2)
+    .map((parts) => `scenarios/${parts[1]}`);
+  return [...new Set(folders)].filter((other) => other !== folder).sort();
 }

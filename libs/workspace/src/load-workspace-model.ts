@@ -3,7 +3,7 @@
  * tree lists) and the files they hold, read through an injected reader: the
  * disk for executors, the tree for generators. Pure but for that reader.
  */
-import { parseScenario, scenarioImages } from '@imgmono/image-test-spec';
+import { parseScenario, scenarioFileFolders, scenarioImages } from '@imgmono/image-test-spec';
 import { parseSourceDeclaration } from './source-declaration';
 import { DOCKERFILE, IMAGE_TEST_FILE, NAMESPACES_FILE, PROJECT_FILE, ROOTFS_FILE, SCENARIO_FILE, SOURCE_FILE, projectKind } from './workspace-files';
 import { ImageProjectModel, ImageTargetOptions, WorkspaceModel } from './workspace-model';
@@ -79,9 +79,10 @@ export async function loadWorkspaceModel(projects: readonly ProjectLocation[], r
         const text = await read(file);
         try {
           if (text === undefined) throw new Error(`${file} is missing`);
-          model.scenarios.set(project.name, { name: project.name, root: project.root, file, images: scenarioImages(parseScenario(text, file)) });
+          const scenario = parseScenario(text, file);
+          model.scenarios.set(project.name, { name: project.name, root: project.root, file, images: scenarioImages(scenario), fileFolders: scenarioFileFolders(scenario, project.root) });
         } catch (error) {
-          model.scenarios.set(project.name, { name: project.name, root: project.root, file, images: [], error: (error as Error).message });
+          model.scenarios.set(project.name, { name: project.name, root: project.root, file, images: [], fileFolders: [], error: (error as Error).message });
         }
       } else {
         model.otherProjects.add(project.name);

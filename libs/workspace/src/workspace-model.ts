@@ -59,6 +59,8 @@ export interface ScenarioProjectModel {
   file: string;
   /** The images it runs; empty when the file does not parse (error says why). */
   images: string[];
+  /** Other scenarios' folders whose files it copies in (scenarioFileFolders). */
+  fileFolders: string[];
   error?: string;
 }
 

@@ -16,7 +16,7 @@ export function zuulWorkspace(model: WorkspaceModel): ZuulWorkspace {
       rootfs: image.rootfs,
     })),
     sources: [...model.sources.values()].map((source) => ({ name: source.name, root: source.root, zuulProject: source.zuulProject ?? source.name })),
-    scenarios: [...model.scenarios.values()].filter((scenario) => scenario.error === undefined).map((scenario) => ({ name: scenario.name, root: scenario.root, images: scenario.images })),
+    scenarios: [...model.scenarios.values()].filter((scenario) => scenario.error === undefined).map((scenario) => ({ name: scenario.name, root: scenario.root, images: scenario.images, fileFolders: scenario.fileFolders })),
     sharedFiles: [model.namespacesFile],
   };
 }

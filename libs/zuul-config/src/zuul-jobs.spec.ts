@@ -16,7 +16,10 @@ const WORKSPACE: ZuulWorkspace = {
     { name: 'diskimage-builder', root: 'sources/diskimage-builder', zuulProject: 'opendev.org/openstack/diskimage-builder' },
     { name: 'nodepool', root: 'sources/nodepool', zuulProject: 'opendev.org/zuul/nodepool' },
   ],
-  scenarios: [{ name: 'scenarios/nodepool-static', root: 'scenarios/nodepool-static', images: ['zuul/nodepool-launcher'] }],
+  scenarios: [
+    { name: 'scenarios/nodepool-static', root: 'scenarios/nodepool-static', images: ['zuul/nodepool-launcher'], fileFolders: [] },
+    { name: 'scenarios/nodepool-openstack', root: 'scenarios/nodepool-openstack', images: ['zuul/nodepool-launcher'], fileFolders: ['scenarios/nodepool-static'] },
+  ],
   sharedFiles: ['namespaces.json'],
 };
 
@@ -90,6 +93,11 @@ describe('zuul export', () => {
     ]);
     expect(scenario.files).toContain('^scenarios/nodepool-static/.*$');
     expect(jobs.has('imgmono-image-test-opendev-openstacksdk')).toBe(false);
+  });
+
+  it("runs a scenario's job when a file it copies from another scenario changes, and not the other way round", () => {
+    expect(jobs.get('imgmono-image-test-scenarios-nodepool-openstack')!.files).toEqual(expect.arrayContaining(['^scenarios/nodepool-openstack/.*$', '^scenarios/nodepool-static/.*$']));
+    expect(jobs.get('imgmono-image-test-scenarios-nodepool-static')!.files).not.toContain('^scenarios/nodepool-openstack/.*$');
   });
 
   it('lists the jobs in the check, gate and promote pipelines of the project stanza', () => {

@@ -111,7 +111,7 @@ export function zuulJobs(workspace: ZuulWorkspace, options: ZuulExportOptions = 
     promote.push(`${options.jobPrefix}-promote-${unit.key}`);
   }
 
-  const testJob = (project: string, images: string[], folder: string) => {
+  const testJob = (project: string, images: string[], folders: string[]) => {
     const job = `${options.jobPrefix}-image-test-${imageSlug(project)}`;
     // soft: in check the build jobs run, in gate the upload jobs; the test waits for whichever runs
     const builds = [...new Set(images.flatMap((image) => [jobOf.build.get(image), jobOf.upload.get(image)]).filter((job): job is string => job !== undefined))].sort();
@@ -122,7 +122,7 @@ export function zuulJobs(workspace: ZuulWorkspace, options: ZuulExportOptions = 
         description: `Run nx run ${project}:image-test on this change's images.`,
         requires: images.map(providesOf).sort(),
         dependencies: [{ name: options.registryJob }, ...builds.map((build) => ({ name: build, soft: true }))],
-        files: filesOf(graph, images, workspace.sharedFiles, [folder]),
+        files: filesOf(graph, images, workspace.sharedFiles, folders),
         'required-projects': requiredProjects(graph, images.flatMap((image) => ancestry(graph, image))).length > 0 ? requiredProjects(graph, images.flatMap((image) => ancestry(graph, image))) : undefined,
         vars: { nx_target: `${project}:image-test` },
       },
@@ -130,8 +130,8 @@ export function zuulJobs(workspace: ZuulWorkspace, options: ZuulExportOptions = 
     check.push(job);
     gate.push(job);
   };
-  for (const image of order) if (graph.images.get(image)!.tested) testJob(image, [image], graph.images.get(image)!.root);
-  for (const scenario of [...workspace.scenarios].sort((a, b) => a.name.localeCompare(b.name))) testJob(scenario.name, [...scenario.images].sort(), scenario.root);
+  for (const image of order) if (graph.images.get(image)!.tested) testJob(image, [image], [graph.images.get(image)!.root]);
+  for (const scenario of [...workspace.scenarios].sort((a, b) => a.name.localeCompare(b.name))) testJob(scenario.name, [...scenario.images].sort(), [scenario.root, ...scenario.fileFolders]);
 
   const project: YamlMap = {
     [options.pipelines.check]: { jobs: check },

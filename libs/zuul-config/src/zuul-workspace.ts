@@ -27,6 +27,8 @@ export interface ZuulScenarioInput {
   name: string;
   root: string;
   images: string[];
+  /** Other scenarios' folders whose files it copies in: a change there runs its job too. */
+  fileFolders: string[];
 }
 
 export interface ZuulWorkspace {

@@ -10,7 +10,7 @@ import type { CreateNodesResult, CreateNodes, TargetConfiguration } from '@nx/de
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { IMAGE_TEST_FILE, SCENARIO_FILE } from '@imgmono/workspace';
-import { parseScenario, scenarioImages } from '@imgmono/image-test-spec';
+import { parseScenario, scenarioFileFolders, scenarioImages } from '@imgmono/image-test-spec';
 import { IMAGE_EXECUTOR } from '../lib/workspace-images';
 import { DEFAULT_TAG_RULES } from '../lib/registry-settings';
 import { envInputs } from '../lib/run-settings';
@@ -85,7 +85,10 @@ export const createNodes: CreateNodes<ImagePluginOptions> = [
   },
 ];
 
-/** A scenario project: its images are its implicitDependencies, so `nx affected` runs it when any of them changes. */
+/**
+ * A scenario project: its images, and the other scenarios whose files it copies in, are its
+ * implicitDependencies, so `nx affected` runs it when any of them changes.
+ */
 function scenarioNodes(file: string, workspaceRoot: string, options: Required<ImagePluginOptions>): CreateNodesResult {
   const projectRoot = path.posix.dirname(file);
   const scenario = parseScenario(readFileSync(path.join(workspaceRoot, file), 'utf8'), file);
@@ -95,7 +98,7 @@ function scenarioNodes(file: string, workspaceRoot: string, options: Required<Im
         name: projectRoot,
         projectType: 'application',
         tags: ['kind:scenario'],
-        implicitDependencies: scenarioImages(scenario),
+        implicitDependencies: [...scenarioImages(scenario), ...scenarioFileFolders(scenario, projectRoot)],
         targets: {
           [TEST_TARGET]: {
             executor: '@imgmono/image-plugin:scenario',

@@ -149,7 +149,7 @@ describe.skipIf(!enabled)('Depends-On with real upstream code', () => {
     ['diskimage-builder', 'diskimage_builder/elements/debootstrap/root.d/08-debootstrap', (text) => text.replace('set -o pipefail\n', `set -o pipefail\necho "${DIB_BROKEN}" >&2\nexit 1\n`), DIB_BROKEN, 'diskimage-builder built the image'],
     ['openstacksdk', 'openstack/cloud/_compute.py', raises('create_server', 'ComputeCloudMixin', SDK_BROKEN), SDK_BROKEN, 'a node request made as Zuul makes it'],
     ['nodepool', 'nodepool/driver/openstack/adapter.py', raises('_createServer', 'OpenStackAdapter', NODEPOOL_BROKEN), NODEPOOL_BROKEN, 'a node request made as Zuul makes it'],
-  ])('a %s change that breaks it fails the functional job, with its log', async (project, file, edit, message, failingStep) => {
+  ])('a breaking %s change fails the functional job, with its log', async (project, file, edit, message, failingStep) => {
     const before = await fs.readFile(path.join(checkouts[project], file), 'utf8');
     expect(edit(before)).not.toBe(before);
     await commitAll(checkouts[project], { [file]: edit(before) }, `Break ${project} on purpose`);

@@ -12,6 +12,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { ENTRIES, compiled } = require('./load'); // derived from executors.json and generators.json
 
+// Nx finds the plugin as an installed package (see node-modules-entry.js), built or not
+const entry = require('./node-modules-entry').writeNodeModulesEntry();
+if (entry.written > 0) console.log(`image-plugin: wrote ${entry.written} file(s) of node_modules/@imgmono/image-plugin`);
 if (process.argv.includes('--if-stale') && ENTRIES.every((entry) => compiled(entry).fresh)) process.exit(0);
 
 const root = path.resolve(__dirname, '../..');

@@ -70,11 +70,12 @@ describe('project graph of the example images', () => {
     }
   });
 
-  it('a change to sources/nodepool makes nx affected -t image-test run the nodepool images\' tests and the nodepool scenario', async () => {
+  it('a change to sources/nodepool makes nx affected -t image-test run the nodepool images\' tests and both nodepool scenarios', async () => {
     const run = await ws.nx(['show', 'projects', '--affected', '-t', 'image-test', '--files=sources/nodepool/source.json', '--json']);
     expect(run.code, run.output).toBe(0);
     expect((JSON.parse(run.output.slice(run.output.indexOf('['))) as string[]).sort()).toEqual([
       'opendev/nodepool-builder',
+      'scenarios/nodepool-openstack',
       'scenarios/nodepool-static',
       'zuul/nodepool-builder',
       'zuul/nodepool-launcher',

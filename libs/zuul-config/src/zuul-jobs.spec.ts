@@ -96,6 +96,7 @@ describe('zuul export', () => {
   });
 
   it("runs a scenario's job when a file it copies from another scenario changes, and not the other way round", () => {
+    // as Nx's implicit dependency on that scenario: its folder and what affects it
     expect(jobs.get('imgmono-image-test-scenarios-nodepool-openstack')!.files).toEqual(expect.arrayContaining(['^scenarios/nodepool-openstack/.*$', '^scenarios/nodepool-static/.*$']));
     expect(jobs.get('imgmono-image-test-scenarios-nodepool-static')!.files).not.toContain('^scenarios/nodepool-openstack/.*$');
   });

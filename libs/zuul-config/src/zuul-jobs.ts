@@ -12,7 +12,7 @@
  */
 import { YamlMap, YamlValue } from './yaml-writer';
 import { Graph, ancestry, chains, filesOf, graphOrder, imageSlug, providesOf, requiredProjects } from './zuul-graph';
-import { DEFAULT_ZUUL_OPTIONS, ZuulExportOptions, ZuulImageInput, ZuulWorkspace } from './zuul-workspace';
+import { DEFAULT_ZUUL_OPTIONS, ZuulExportOptions, ZuulImageInput, ZuulScenarioInput, ZuulWorkspace } from './zuul-workspace';
 
 /** One entry of zuul-jobs' docker_images. */
 function dockerImage(graph: Graph, image: ZuulImageInput, options: ZuulExportOptions): YamlMap {
@@ -111,7 +111,26 @@ export function zuulJobs(workspace: ZuulWorkspace, options: ZuulExportOptions = 
     promote.push(`${options.jobPrefix}-promote-${unit.key}`);
   }
 
-  const testJob = (project: string, images: string[], folders: string[]) => {
+  /**
+   * A test job's files: its folder and its images' files, as for any test job. A scenario that copies
+   * files from other scenarios depends on them in Nx (implicitDependencies), and Nx's dependencies are
+   * transitive: it is affected by their folders and by what affects them, so its files say the same.
+   */
+  const scenarioFiles = (scenario: ZuulScenarioInput): string[] => {
+    const seen = new Map<string, ZuulScenarioInput>();
+    const visit = (current: ZuulScenarioInput) => {
+      if (seen.has(current.root)) return;
+      seen.set(current.root, current);
+      for (const folder of current.fileFolders) {
+        const other = workspace.scenarios.find((candidate) => candidate.root === folder);
+        if (other !== undefined) visit(other);
+      }
+    };
+    visit(scenario);
+    const all = [...seen.values()];
+    return filesOf(graph, [...new Set(all.flatMap((each) => each.images))], workspace.sharedFiles, all.map((each) => each.root));
+  };
+  const testJob = (project: string, images: string[], files: string[]) => {
     const job = `${options.jobPrefix}-image-test-${imageSlug(project)}`;
     // soft: in check the build jobs run, in gate the upload jobs; the test waits for whichever runs
     const builds = [...new Set(images.flatMap((image) => [jobOf.build.get(image), jobOf.upload.get(image)]).filter((job): job is string => job !== undefined))].sort();
@@ -122,7 +141,7 @@ export function zuulJobs(workspace: ZuulWorkspace, options: ZuulExportOptions = 
         description: `Run nx run ${project}:image-test on this change's images.`,
         requires: images.map(providesOf).sort(),
         dependencies: [{ name: options.registryJob }, ...builds.map((build) => ({ name: build, soft: true }))],
-        files: filesOf(graph, images, workspace.sharedFiles, folders),
+        files,
         'required-projects': requiredProjects(graph, images.flatMap((image) => ancestry(graph, image))).length > 0 ? requiredProjects(graph, images.flatMap((image) => ancestry(graph, image))) : undefined,
         vars: { nx_target: `${project}:image-test` },
       },
@@ -130,8 +149,8 @@ export function zuulJobs(workspace: ZuulWorkspace, options: ZuulExportOptions = 
     check.push(job);
     gate.push(job);
   };
-  for (const image of order) if (graph.images.get(image)!.tested) testJob(image, [image], [graph.images.get(image)!.root]);
-  for (const scenario of [...workspace.scenarios].sort((a, b) => a.name.localeCompare(b.name))) testJob(scenario.name, [...scenario.images].sort(), [scenario.root, ...scenario.fileFolders]);
+  for (const image of order) if (graph.images.get(image)!.tested) testJob(image, [image], filesOf(graph, [image], workspace.sharedFiles, [graph.images.get(image)!.root]));
+  for (const scenario of [...workspace.scenarios].sort((a, b) => a.name.localeCompare(b.name))) testJob(scenario.name, [...scenario.images].sort(), scenarioFiles(scenario));
 
   const project: YamlMap = {
     [options.pipelines.check]: { jobs: check },

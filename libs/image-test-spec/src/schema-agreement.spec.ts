@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SCENARIO_FIELDS, SERVICE_FIELDS, STEP_FIELDS } from './scenario-spec';
+import { SCENARIO_FIELDS, SERVICE_CAPABILITIES, SERVICE_FIELDS, STEP_FIELDS, parseScenario } from './scenario-spec';
 import { COMMAND_FIELDS, SPEC_FIELDS } from './test-spec';
 
 const schemas = path.resolve(__dirname, '../../../tools/image-plugin/schemas');
@@ -28,4 +28,23 @@ describe('the JSON schemas', () => {
     const stepFields = [...COMMAND_FIELDS, ...Object.keys(step.properties)].filter((field) => step.properties[field] !== false);
     expect([...new Set(stepFields)].sort()).toEqual([...STEP_FIELDS].sort());
   });
+
+  it('allow a scenario service the same capabilities and devices as the parser', () => {
+    const service = read('scenario.schema.json').properties.services.items.properties;
+    expect([...service.capabilities.items.enum].sort()).toEqual([...SERVICE_CAPABILITIES].sort());
+    const devicePattern = new RegExp(service.devices.items.pattern);
+    const parses = (device: string) => {
+      const json = { services: [{ name: 's', image: 'a/b', command: ['x'], ready: { command: ['y'] }, devices: [device] }], tests: [{ name: 't', image: 'a/b', command: 'z' }] };
+      try {
+        parseScenario(JSON.stringify(json), 'scenario.json');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const device of ['/dev/loop-control', '/dev/loop0', '/dev/loop127', '/dev/net/tun', '/dev/fuse', '/dev/sda', '/dev/loop', '/dev/mem', '/dev/loop0/x', 'dev/fuse']) {
+      expect(devicePattern.test(device), device).toBe(parses(device));
+    }
+  });
 });
+

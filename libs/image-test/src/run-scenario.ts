@@ -26,7 +26,7 @@ export interface ScenarioRun {
 export const SERVICE_LOG_LINES = 60;
 
 /** What a service was given beyond the engine's defaults, as the runner prints it. */
-export function grantedTo(service: ScenarioService): string {
+function grantedTo(service: ScenarioService): string {
   const parts = [
     ...(service.capabilities.length > 0 ? [`capabilities ${service.capabilities.join(', ')}`] : []),
     ...(service.devices.length > 0 ? [`devices ${service.devices.join(', ')}`] : []),

@@ -65,6 +65,21 @@ async function nxOk(ws: TestWorkspace, args: string[], env: Record<string, strin
 }
 
 
+/**
+ * The floor of any plugin executor in Nx's default task mode: an installed
+ * package (as node_modules/@imgmono/image-plugin is) whose executor returns at
+ * once. Written into node_modules for the bench's run only.
+ */
+const FLOOR_PACKAGE = '@imgmono/bench-floor';
+const floorFolder = path.join(ROOT, 'node_modules', FLOOR_PACKAGE);
+async function writeFloorPackage(): Promise<void> {
+  await fs.mkdir(floorFolder, { recursive: true });
+  await fs.writeFile(path.join(floorFolder, 'package.json'), JSON.stringify({ name: FLOOR_PACKAGE, version: '0.0.0', private: true, executors: './executors.json' }));
+  await fs.writeFile(path.join(floorFolder, 'executors.json'), JSON.stringify({ executors: { ok: { implementation: './ok.js', schema: './schema.json', description: 'returns at once' } } }));
+  await fs.writeFile(path.join(floorFolder, 'schema.json'), JSON.stringify({ type: 'object', properties: {} }));
+  await fs.writeFile(path.join(floorFolder, 'ok.js'), 'module.exports = async function ok() {\n  return { success: true };\n};\n');
+}
+
 async function exampleWorkspace(): Promise<TestWorkspace> {
   const ws = await createTestWorkspace('bench');
   // the chain's images only: in it, the last image is a leaf (in the whole workspace it has children)
@@ -76,8 +91,10 @@ async function exampleWorkspace(): Promise<TestWorkspace> {
     json.targets = {
       ...(json.targets ?? {}),
       'bench-noop': { executor: 'nx:noop', dependsOn: ['^bench-noop'] },
-      // a trivial target that, like every executor target, runs in a task process of its own
+      // the trivial target the issue names: Nx 23 runs nx:run-commands inside its own process (it spawns `true`)
       'bench-forked': { executor: 'nx:run-commands', options: { command: 'true' }, dependsOn: ['^bench-forked'], cache: false },
+      // a trivial plugin executor: like every executor but run-commands and noop, Nx forks a Node process for it
+      'bench-trivial': { executor: `${FLOOR_PACKAGE}:ok`, dependsOn: ['^bench-trivial'], cache: false },
     };
     await fs.writeFile(file, JSON.stringify(json, null, 2));
   }
@@ -94,6 +111,7 @@ const loop = (ws: TestWorkspace, noCache: boolean) => {
 };
 
 async function chainSections(): Promise<void> {
+  await writeFloorPackage();
   const ws = await exampleWorkspace();
   try {
     const projects = `--projects=${CHAIN.join(',')}`;
@@ -112,6 +130,7 @@ async function chainSections(): Promise<void> {
       const batch = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'image', projects], { ...ENV, NX_BATCH_MODE: 'true' }))));
       const floor = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'bench-noop', projects]))));
       const forkedFloor = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache']))));
+      const trivialFloor = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'bench-trivial', projects, '--skip-nx-cache']))));
       const warmLoop = timed(() => loop(ws, false));
       const perImageMs = ((ours - floor) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: ours / floor });
@@ -119,6 +138,13 @@ async function chainSections(): Promise<void> {
       const perImageForkedMs = ((ours - forkedFloor) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'Nx floor, trivial forked target', value: forkedFloor }, ratio: ours / forkedFloor });
       add({ section: 'warm no-op (4 images)', name: 'above the forked-target floor, per image', value: perImageForkedMs, unit: 'ms', target: '<= 30 ms', met: perImageForkedMs <= 30 });
+      // what Nx itself costs per plugin-executor task (a Node process forked, Nx's executor runner loaded), and what is ours above it
+      const nxForkMs = ((trivialFloor - forkedFloor) / CHAIN.length) * 1000;
+      add({ section: 'warm no-op (4 images)', name: 'trivial plugin executor (Nx forks a process per task)', value: trivialFloor, unit: 's', baseline: { name: 'Nx floor, trivial forked target', value: forkedFloor }, ratio: trivialFloor / forkedFloor });
+      add({ section: 'warm no-op (4 images)', name: "Nx's own cost of a plugin-executor task, per image", value: nxForkMs, unit: 'ms' });
+      const perImageTrivialMs = ((ours - trivialFloor) / CHAIN.length) * 1000;
+      add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'trivial plugin executor', value: trivialFloor }, ratio: ours / trivialFloor });
+      add({ section: 'warm no-op (4 images)', name: 'above the trivial-plugin-executor floor, per image (ours)', value: perImageTrivialMs, unit: 'ms', target: '<= 30 ms', met: perImageTrivialMs <= 30 });
       const perImageBatchMs = ((batch - floor) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'NX_BATCH_MODE=true (npm run images)', value: batch, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: batch / floor });
       add({ section: 'warm no-op (4 images)', name: 'batch mode: above the Nx floor, per image', value: perImageBatchMs, unit: 'ms', target: '<= 30 ms', met: perImageBatchMs <= 30 });
@@ -133,9 +159,12 @@ async function chainSections(): Promise<void> {
       }
       const affected = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['affected', '-t', 'image', '--base=HEAD'], ENV))));
       const affectedFloor = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['affected', '-t', 'bench-forked', '--base=HEAD', '--skip-nx-cache']))));
+      const affectedTrivial = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['affected', '-t', 'bench-trivial', '--base=HEAD', '--skip-nx-cache']))));
       const perImageAffectedMs = ((affected - affectedFloor) / CHAIN.length) * 1000;
+      const perImageAffectedTrivialMs = ((affected - affectedTrivial) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'nx affected -t image', value: affected, unit: 's', baseline: { name: 'Nx floor, trivial forked target', value: affectedFloor }, ratio: affected / affectedFloor });
       add({ section: 'warm no-op (4 images)', name: 'nx affected: above the forked-target floor, per image', value: perImageAffectedMs, unit: 'ms', target: '<= 30 ms', met: perImageAffectedMs <= 30 });
+      add({ section: 'warm no-op (4 images)', name: 'nx affected: above the trivial-plugin-executor floor, per image (ours)', value: perImageAffectedTrivialMs, unit: 'ms', target: '<= 30 ms', met: perImageAffectedTrivialMs <= 30 });
 
       // the main job as users run it, set-up checks included, against the Nx floor over the same images
       const mainJob = median(
@@ -166,6 +195,7 @@ async function chainSections(): Promise<void> {
       await docker.getImage(`${image}:bench-ours`).remove({ noprune: true }).catch(() => undefined);
     }
     await ws.remove();
+    await fs.rm(floorFolder, { recursive: true, force: true });
   }
 }
 

@@ -10,7 +10,7 @@
 const { build } = require('esbuild');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ENTRIES, compiled } = require('./load'); // derived from executors.json and generators.json
+const { ENTRIES, INPUTS_FILE, compiled } = require('./load'); // derived from executors.json and generators.json
 
 // Nx finds the plugin as an installed package (see node-modules-entry.js), built or not
 const entry = require('./node-modules-entry').writeNodeModulesEntry();
@@ -20,16 +20,20 @@ if (process.argv.includes('--if-stale') && ENTRIES.every((entry) => compiled(ent
 const root = path.resolve(__dirname, '../..');
 
 /**
- * dockerode loads BuildKit's session support (gRPC and protobuf) and
- * docker-modem the SSH client when they are loaded, although a build through
- * the classic builder over a socket uses neither: about 55 ms of every task
- * process. Bundled, with these two requires made lazy (on first call), a task
+ * dockerode loads BuildKit's session support (gRPC and protobuf), gzip, and
+ * docker-modem the SSH client and HTTPS when they are loaded, although a build
+ * through the classic builder over a socket uses none of them: about 65 ms of
+ * every task process. Bundled, with these two requires made lazy (on first call), a task
  * pays only for what it uses. Each rewrite must match the pinned versions'
  * text, or the build stops and says which file changed.
  */
+const lazyModule = (name) => `new Proxy({}, { get: function (_, key) { return require('${name}')[key]; } })`;
 const LAZY_REQUIRES = [
   { file: /dockerode[\\/]lib[\\/]docker\.js$/, from: "withSession = require('./session')", to: "withSession = function () { return require('./session').apply(this, arguments); }" },
   { file: /docker-modem[\\/]lib[\\/]modem\.js$/, from: "ssh = require('./ssh')", to: "ssh = function () { return require('./ssh').apply(this, arguments); }" },
+  // HTTPS (and with it TLS, about 10 ms) only for an engine reached over TLS; gzip only for a gzipped context
+  { file: /docker-modem[\\/]lib[\\/]http\.js$/, from: "nativeHttps = require('https')", to: `nativeHttps = ${lazyModule('https')}` },
+  { file: /dockerode[\\/]lib[\\/]util\.js$/, from: "zlib = require('zlib')", to: `zlib = ${lazyModule('zlib')}` },
 ];
 const lazyRequires = {
   name: 'lazy-requires',
@@ -43,7 +47,20 @@ const lazyRequires = {
     }
   },
 };
+/** Entry -> the workspace files its bundle is built from (not node_modules), with tsconfig.base.json (its paths decide what @imgmono/* is). */
+function bundleInputs(metafile) {
+  const out = {};
+  for (const [file, output] of Object.entries(metafile.outputs)) {
+    if (!file.endsWith('.js')) continue;
+    const entry = path.relative(path.join(__dirname, 'dist'), path.resolve(root, file)).replace(/\.js$/, '').split(path.sep).join('/');
+    const inputs = Object.keys(output.inputs).filter((input) => !input.split('/').includes('node_modules'));
+    out[entry] = ['tsconfig.base.json', ...inputs.map((input) => path.relative(root, path.resolve(root, input)).split(path.sep).join('/')).sort()];
+  }
+  return out;
+}
 const started = Date.now();
+// the code caches of the bundles about to be replaced (code-cache.js) are of no more use
+fs.rmSync(require('./code-cache').CACHE_FOLDER, { recursive: true, force: true });
 build({
   entryPoints: Object.fromEntries(ENTRIES.map((entry) => [entry, path.join(__dirname, 'src', `${entry}.ts`)])),
   outdir: path.join(__dirname, 'dist'),
@@ -59,8 +76,13 @@ build({
   // are loaded from node_modules as they are
   external: ['nx', '@nx/*', 'ssh2', 'cpu-features', '@grpc/*', 'protobufjs', 'esbuild', 'typescript'],
   logLevel: 'error',
+  metafile: true,
 }).then(
-  () => console.log(`image-plugin: compiled ${ENTRIES.length} entry points to tools/image-plugin/dist in ${Date.now() - started} ms`),
+  (result) => {
+    // which workspace files each bundle is built from: load.js compares their times with the bundle's
+    fs.writeFileSync(INPUTS_FILE, `${JSON.stringify(bundleInputs(result.metafile), null, 1)}\n`);
+    console.log(`image-plugin: compiled ${ENTRIES.length} entry points to tools/image-plugin/dist in ${Date.now() - started} ms`);
+  },
   (error) => {
     console.error(`image-plugin: the build failed: ${error.message}`);
     process.exit(1);

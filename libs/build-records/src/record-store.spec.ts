@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BuildRecord } from '@imgmono/image-meta';
 import { makeTempDir, removeDir } from '@imgmono/testing';
-import { readBuildRecord, recordPath, writeBuildRecord } from './record-store';
+import { readBuildRecord, readRunProjects, recordPath, runProjectsPath, writeBuildRecord, writeRunProjects } from './record-store';
 
 const ID_A = `sha256:${'a'.repeat(64)}`;
 const ID_B = `sha256:${'b'.repeat(64)}`;
@@ -55,5 +55,16 @@ describe('build records', () => {
     } finally {
       await fs.chmod(folder, 0o755);
     }
+  });
+
+  it("gives a run's image projects to that run only", async () => {
+    expect(await readRunProjects(root, 'run-1')).toBeUndefined();
+    await writeRunProjects(root, 'run-1', ['zuul/b', 'opendev/a']);
+    expect(await readRunProjects(root, 'run-1')).toEqual(['opendev/a', 'zuul/b']);
+    expect(await readRunProjects(root, 'run-2')).toBeUndefined();
+    await fs.writeFile(runProjectsPath(root), '{"runId": "run-1", "projects": [1]}');
+    expect(await readRunProjects(root, 'run-1')).toBeUndefined();
+    await fs.writeFile(runProjectsPath(root), '{ half');
+    expect(await readRunProjects(root, 'run-1')).toBeUndefined();
   });
 });

@@ -43,3 +43,24 @@ export async function writeBuildRecord(workspaceRoot: string, record: BuildRecor
   }
   return file;
 }
+
+/** The image projects of the newest run, written by its image tasks, for the run's summary (no second Nx command for the list). */
+export function runProjectsPath(workspaceRoot: string): string {
+  return path.join(workspaceRoot, RECORDS_FOLDER, 'run-projects.json');
+}
+
+export async function writeRunProjects(workspaceRoot: string, runId: string, projects: readonly string[]): Promise<void> {
+  await writeFileAtomic(runProjectsPath(workspaceRoot), `${JSON.stringify({ runId, projects: [...projects].sort() }, null, 1)}\n`);
+}
+
+/** The image projects a task of the run `runId` wrote; undefined when no task of that run did (another run's list is not this run's). */
+export async function readRunProjects(workspaceRoot: string, runId: string): Promise<string[] | undefined> {
+  const text = await fs.readFile(runProjectsPath(workspaceRoot), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const json = JSON.parse(text) as { runId?: unknown; projects?: unknown };
+    return json.runId === runId && Array.isArray(json.projects) && json.projects.every((name) => typeof name === 'string') ? (json.projects as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}

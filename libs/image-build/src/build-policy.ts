@@ -29,7 +29,8 @@ export interface PolicyInput {
  * `https://<token>@host`). Says which key, never the value.
  */
 export function secretsCarried(values: Record<string, string>, secrets: readonly SecretValue[]): string | undefined {
-  for (const [key, value] of Object.entries(values).sort(([a], [b]) => a.localeCompare(b))) {
+  // code-point order: the same on every machine, and no collator to set up (5 ms in a task process)
+  for (const [key, value] of Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const secret = findSecret(value, secrets);
     if (secret !== undefined) return `${key} carries the value of ${secret.name}, which is secret`;
     if (hasUrlUserInfo(value)) return `${key} carries a URL with user information (a user name, password or token) in it`;

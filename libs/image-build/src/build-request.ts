@@ -30,7 +30,8 @@ export interface ImageBuildRequest {
   workspaceImages: ReadonlySet<string>;
   /** The project's implicitDependencies. */
   declaredParents: readonly string[];
-  git: WorkspaceGitInfo;
+  /** The workspace's git facts for the source/revision labels: asked for only when a build is sent (a reused image keeps its labels). */
+  git: () => Promise<WorkspaceGitInfo>;
   /** Sources the image installs (its implicitDependencies that are source projects). */
   sources: ImageSource[];
   sourceSettings: SourceSettings;

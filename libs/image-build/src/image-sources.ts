@@ -92,7 +92,7 @@ export async function prepareSources(
   const used: UsedSource[] = [];
   const entries: ContextEntry[] = [{ kind: 'directory', path: SOURCES_IN_CONTEXT, mode: 0o755 }];
   const folders = new Set<string>([SOURCES_IN_CONTEXT]);
-  for (const source of [...sources].sort((a, b) => a.declaration.name.localeCompare(b.declaration.name))) {
+  for (const source of [...sources].sort((a, b) => (a.declaration.name < b.declaration.name ? -1 : a.declaration.name > b.declaration.name ? 1 : 0))) {
     let resolved: ResolvedSource;
     try {
       resolved = await resolveSource(source.declaration, settings, log);

@@ -15,12 +15,13 @@ import { ROOTFS_TAR, runMmdebstrap } from '@imgmono/rootfs';
 import type { BuildScope } from './build-request';
 import { ImageBuildError } from './errors';
 import { formatBytes } from './format';
-import type { AssembledContext } from './stage-context';
+import { AssembledContext, labelsForBuild } from './stage-context';
 import type { PinnedParents } from './stage-parents';
 import type { PlannedBuild } from './stage-plan';
 
 /** The id of the image the engine built. */
-export async function buildStage({ request, engine, log }: BuildScope, planned: PlannedBuild, parents: PinnedParents, context: AssembledContext): Promise<string> {
+export async function buildStage(scope: BuildScope, planned: PlannedBuild, parents: PinnedParents, context: AssembledContext): Promise<string> {
+  const { request, engine, log } = scope;
   let tempDir: string | undefined;
   try {
     let entries = context.entries;
@@ -33,7 +34,8 @@ export async function buildStage({ request, engine, log }: BuildScope, planned: 
       entries = [...entries, { kind: 'file', path: ROOTFS_TAR, mode: 0o644, size: stat.size, absolutePath: tarFile }];
     }
     // One LABEL instruction at the end of the built stage: one step, instead of one per label.
-    const labelled = appendLabels(parents.sentDockerfile, planned.parents.stages, planned.parents.allStages, context.labels);
+    const labels = await labelsForBuild(scope, context);
+    const labelled = appendLabels(parents.sentDockerfile, planned.parents.stages, planned.parents.allStages, labels);
     entries = entries.map((entry) => (entry.path === planned.dockerfilePath ? { kind: 'content', path: entry.path, mode: 0o644, content: Buffer.from(labelled) } : entry));
     const sentDigest = new ContextDigest();
     const sent = packContext(entries, { digest: sentDigest, digestSkips: planned.dockerfilePath });

@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ContextEntry, ContextError, FileHashCache, assembleImageContext, digestContext } from '@imgmono/build-context';
 import { fileHashCachePath } from '@imgmono/build-records';
-import { LABEL, imageLabels, inputDigest } from '@imgmono/image-meta';
+import { LABEL, LabelInput, imageLabels, inputDigest } from '@imgmono/image-meta';
 import { ROOTFS_TAR, RootfsSpec, canonicalRootfsSpec, parseRootfsSpec } from '@imgmono/rootfs';
 import { SecretScanner } from '@imgmono/secrets';
 import { siblingInContext } from '@imgmono/sources';
@@ -30,7 +30,8 @@ export interface AssembledContext {
   contextSha256: string;
   inputDigest: string;
   buildArgs: Record<string, string>;
-  labels: Record<string, string>;
+  /** What the image's labels are made of, but the workspace's git facts (read only when a build is sent: see labelsForBuild). */
+  labelInput: LabelInput;
   /** The image's version: its primary source's. */
   version?: string;
 }
@@ -85,20 +86,30 @@ export async function contextStage(scope: BuildScope, planned: PlannedBuild, par
     generated,
   });
   log(`context ${formatBytes(context.bytes)} in ${entries.length} entries (${context.filesRead} files read, the rest known by the file hash cache), input digest ${digest}`);
-  const labels = imageLabels({
+  const labelInput: LabelInput = {
     project: request.project,
     inputDigest: digest,
     parents: parents.parents,
     externalBase: planned.parents.externalBase,
     created: now(),
-    workspaceSource: request.git.source,
-    workspaceRevision: request.git.revision,
     extra: version !== undefined ? { ...sources.labels, [LABEL.version]: version } : sources.labels,
-  });
-  // everything the image keeps: every build argument and every label, the workspace's own included
-  const carried = secretsCarried({ ...buildArgs, ...labels }, request.secretValues ?? []);
+  };
+  // everything the image keeps: every build argument and every label (the workspace's git labels are checked when they are read)
+  refuseCarriedSecrets({ ...buildArgs, ...imageLabels(labelInput) }, scope);
+  return { entries, rootfsSpec, contextSha256: context.sha256, inputDigest: digest, buildArgs, labelInput, version };
+}
+
+/** The labels of an image about to be built: the workspace's source and revision read now, from git, once per process. */
+export async function labelsForBuild(scope: BuildScope, context: AssembledContext): Promise<Record<string, string>> {
+  const git = await scope.request.git();
+  const labels = imageLabels({ ...context.labelInput, workspaceSource: git.source, workspaceRevision: git.revision });
+  refuseCarriedSecrets(labels, scope);
+  return labels;
+}
+
+function refuseCarriedSecrets(values: Record<string, string>, { request, fail }: BuildScope): void {
+  const carried = secretsCarried(values, request.secretValues ?? []);
   if (carried !== undefined) fail(`${carried}: it would be kept in the image and its record; remove it from the workspace, or hand the source over without credentials in its URL`);
-  return { entries, rootfsSpec, contextSha256: context.sha256, inputDigest: digest, buildArgs, labels, version };
 }
 
 /** Where a context path comes from, for messages: a source checkout or the image folder. */

@@ -9,7 +9,7 @@
 import type { ProjectConfiguration } from '@nx/devkit';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ImageTargetOptions, ProjectLocation, WorkspaceModel, loadWorkspaceModel } from '@imgmono/workspace';
+import { ImageTargetOptions, ProjectLocation, WorkspaceModel, loadWorkspaceModel, projectKind } from '@imgmono/workspace';
 import { IMAGE_EXECUTOR } from './workspace-images';
 
 export function projectLocations(projects: Record<string, ProjectConfiguration>): ProjectLocation[] {
@@ -24,6 +24,27 @@ export function projectLocations(projects: Record<string, ProjectConfiguration>)
   });
 }
 
+const diskReader = (workspaceRoot: string) => (relative: string) => fs.readFile(path.join(workspaceRoot, relative), 'utf8').catch(() => undefined);
+
 export function modelFromNx(workspaceRoot: string, projects: Record<string, ProjectConfiguration>): Promise<WorkspaceModel> {
-  return loadWorkspaceModel(projectLocations(projects), (relative) => fs.readFile(path.join(workspaceRoot, relative), 'utf8').catch(() => undefined));
+  return loadWorkspaceModel(projectLocations(projects), diskReader(workspaceRoot));
+}
+
+/** What one image task needs of the workspace. */
+export interface ImageTaskModel {
+  /** The model of the task's own image and of every source project; no other image's or scenario's files are read. */
+  model: WorkspaceModel;
+  /** Every image project's name (a FROM naming one is built on this run's image). */
+  workspaceImages: ReadonlySet<string>;
+}
+
+/**
+ * The model for one image task: its own files and the source declarations,
+ * so a task's cost does not grow with the number of images and scenarios.
+ */
+export async function imageTaskModel(workspaceRoot: string, projects: Record<string, ProjectConfiguration>, project: string): Promise<ImageTaskModel> {
+  const locations = projectLocations(projects);
+  const needed = locations.filter((location) => location.name === project || projectKind(location.root) === 'source');
+  const model = await loadWorkspaceModel(needed, diskReader(workspaceRoot));
+  return { model, workspaceImages: new Set(locations.filter((location) => projectKind(location.root) === 'image').map((location) => location.name)) };
 }

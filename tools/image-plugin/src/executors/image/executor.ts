@@ -5,6 +5,7 @@
  */
 import type { ExecutorContext } from '@nx/devkit';
 import * as path from 'node:path';
+import { writeRunProjects } from '@imgmono/build-records';
 import { createEngineClient } from '@imgmono/engine';
 import { buildImageProject, readWorkspaceGit } from '@imgmono/image-build';
 import { maskSecrets } from '@imgmono/secrets';
@@ -12,10 +13,19 @@ import { withInterrupts } from '../../lib/interrupts';
 import { registryFrom } from '../../lib/registry-settings';
 import { reportFailure } from '../../lib/report-failure';
 import { RunSettings, readRunSettings } from '../../lib/run-settings';
-import { modelFromNx } from '../../lib/workspace-model';
+import { imageTaskModel } from '../../lib/workspace-model';
 import { maskedOutput, runSecrets } from '../../lib/workspace-secrets';
 import { imageSources, sourceSettingsFrom } from '../../lib/workspace-sources';
 import type { ImageExecutorOptions } from './schema';
+
+const recordedRuns = new Set<string>();
+
+/** The run's image projects, for its summary (npm run images): once per process and run; a list that cannot be written costs the summary an Nx command. */
+async function recordRunProjects(root: string, runId: string, images: ReadonlySet<string>): Promise<void> {
+  if (recordedRuns.has(runId)) return;
+  recordedRuns.add(runId);
+  await writeRunProjects(root, runId, [...images]).catch(() => undefined);
+}
 
 export default async function imageExecutor(options: ImageExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   return runImageTask(options, context, (line) => console.log(line), readRunSettings(process.env));
@@ -33,8 +43,8 @@ export async function runImageTask(options: ImageExecutorOptions, context: Execu
     const secrets = runSecrets(options.secretEnv, settings.env, parentRegistry);
     output = maskedOutput(secrets);
     const maskedLog = (line: string) => log(maskSecrets(line, secrets));
-    const model = await modelFromNx(context.root, context.projectsConfigurations.projects);
-    const git = await readWorkspaceGit(context.root);
+    const { model, workspaceImages } = await imageTaskModel(context.root, context.projectsConfigurations.projects, project);
+    if (settings.runId !== undefined) await recordRunProjects(context.root, settings.runId, workspaceImages);
     const sourceSettings = await sourceSettingsFrom(context.root, settings, project);
     const announce = (signal: NodeJS.Signals) => console.error(`[${project}] ${signal} received: stopping the build; no tag will be changed`);
     await withInterrupts(announce, (signal) =>
@@ -50,9 +60,9 @@ export async function runImageTask(options: ImageExecutorOptions, context: Execu
           platform: options.platform,
           networkMode: options.network ?? settings.buildNetwork,
           tags: settings.tags ?? options.tags ?? ['latest'],
-          workspaceImages: new Set(model.images.keys()),
+          workspaceImages,
           declaredParents: model.images.get(project)?.implicitDependencies ?? [],
-          git,
+          git: () => readWorkspaceGit(context.root),
           sources: imageSources(model, project),
           sourceSettings,
           strictSources: settings.strictSources,

@@ -51,8 +51,9 @@ export async function createTestWorkspace(namespace = uniqueNamespace()): Promis
   // Copied, not linked: Nx does not discover projects (the local plugin) behind symlinks.
   // Timestamps kept: the plugin's compiled dist/ is used only while it is newer than its sources.
   await fs.cp(path.join(REPO_ROOT, 'tools'), path.join(root, 'tools'), { recursive: true, preserveTimestamps: true });
+  // with their times too: tsconfig.base.json is an input of the compiled plugin (its @imgmono/* paths)
   for (const copied of ['nx.json', 'tsconfig.base.json']) {
-    await fs.copyFile(path.join(REPO_ROOT, copied), path.join(root, copied));
+    await fs.cp(path.join(REPO_ROOT, copied), path.join(root, copied), { preserveTimestamps: true });
   }
   await writeTree(root, {
     'package.json': JSON.stringify({ name: `test-${namespace}`, private: true }),

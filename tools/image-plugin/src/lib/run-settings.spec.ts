@@ -2,9 +2,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RUN_SETTINGS, envInputs, settingsTableRows } from './run-settings';
+import { RUN_SETTINGS, envInputs, settingsNamedInputs, settingsTableRows } from './run-settings';
 
 const README = path.resolve(__dirname, '../../../../README.md');
+const NX_JSON = path.resolve(__dirname, '../../../../nx.json');
 
 describe('run settings', () => {
   it("are the README's settings table, row for row", () => {
@@ -18,5 +19,10 @@ describe('run settings', () => {
     const names = RUN_SETTINGS.map((setting) => setting.name);
     for (const name of ['IMAGE_NO_CACHE', 'IMAGE_BATCH_PARALLEL', 'CI', 'IMAGE_SOURCES_STRICT', 'IMAGE_REGISTRY_PASSWORD']) expect(names).toContain(name);
     expect(envInputs('image', ['diskimage-builder'])).toContainEqual({ env: 'IMAGE_SOURCE_DISKIMAGE_BUILDER' });
+  });
+
+  it("are the workspace's settings inputs in nx.json, target for target (regenerate them from settingsNamedInputs)", () => {
+    const namedInputs = JSON.parse(readFileSync(NX_JSON, 'utf8')).namedInputs as Record<string, unknown>;
+    for (const [name, inputs] of Object.entries(settingsNamedInputs())) expect(namedInputs[name], `nx.json namedInputs.${name}`).toEqual(inputs);
   });
 });

@@ -3,6 +3,7 @@ import { afterEach, beforeEach } from 'vitest';
 import type { CreateNodesContext } from '@nx/devkit';
 import { makeTempDir, removeDir, writeTree } from '@imgmono/testing';
 import { PROJECT_FILES_GLOB, createNodes } from './plugin';
+import { settingsNamedInputs } from '../lib/run-settings';
 
 let root: string;
 beforeEach(async () => {
@@ -58,6 +59,22 @@ describe('image plugin', () => {
     expect(envOf('promote')).toEqual(expect.arrayContaining(['IMAGE_REGISTRY', 'IMAGE_CHANGE']));
     // the engine, the registry and checkouts outside the workspace decide too: each run is a task of its own for Nx's task history
     for (const target of ['image', 'push', 'promote']) expect(targets[target]?.inputs).toContainEqual({ runtime: 'date +%s%N' });
+  });
+
+  it("names nx.json's settings inputs instead of listing the variables, when the workspace defines them", async () => {
+    await writeTree(root, {
+      'images/zuul/launcher/Dockerfile': 'FROM opendev/python-base\n',
+      'images/zuul/launcher/project.json': JSON.stringify({ name: 'zuul/launcher', implicitDependencies: ['opendev/python-base', 'nodepool'] }),
+      'sources/nodepool/source.json': '{}',
+    });
+    const namedInputs = settingsNamedInputs();
+    const results = await createNodes[1](['images/zuul/launcher/Dockerfile'], {}, { nxJsonConfiguration: { namedInputs }, workspaceRoot: root });
+    const targets = results[0][1].projects?.['images/zuul/launcher']?.targets ?? {};
+    expect(targets.image?.inputs).toEqual(['{projectRoot}/**/*', 'imageSettings', { env: 'IMAGE_SOURCE_NODEPOOL' }, { runtime: 'date +%s%N' }]);
+    expect(targets.push?.inputs).toEqual(['default', 'pushSettings', { runtime: 'date +%s%N' }]);
+    expect(targets.promote?.inputs).toEqual(['default', 'promoteSettings', { runtime: 'date +%s%N' }]);
+    // the named input holds what the target would otherwise list
+    expect(namedInputs.imageSettings).toEqual(expect.arrayContaining([{ env: 'DOCKER_HOST' }, { env: 'IMAGE_SOURCES_PROJECTS' }, { env: 'IMAGE_CHANGE' }]));
   });
 
   it('makes every sources/<name>/source.json a source project', async () => {

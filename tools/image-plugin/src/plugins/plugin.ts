@@ -37,8 +37,12 @@ export const PROJECT_FILES_GLOB = '{images/**/Dockerfile,sources/*/source.json,s
 /** Name of the test target of images (with an image-test.json) and scenarios. */
 export const TEST_TARGET = 'image-test';
 
-export function normaliseOptions(options: ImagePluginOptions | undefined): Required<ImagePluginOptions> {
+/** The plugin's options, with the workspace's named inputs (nx.json) the targets may refer to. */
+export type PluginSettings = Required<ImagePluginOptions> & { namedInputs: Record<string, unknown> };
+
+export function normaliseOptions(options: ImagePluginOptions | undefined, namedInputs: Record<string, unknown> = {}): PluginSettings {
   return {
+    namedInputs,
     imageTargetName: options?.imageTargetName ?? 'image',
     checkTargetName: options?.checkTargetName ?? 'graph-check',
     tagRules: options?.tagRules ?? DEFAULT_TAG_RULES,
@@ -47,7 +51,7 @@ export function normaliseOptions(options: ImagePluginOptions | undefined): Requi
   };
 }
 
-export function imageTarget(projectRoot: string, options: Required<ImagePluginOptions>, sources: readonly string[] = []): TargetConfiguration {
+export function imageTarget(projectRoot: string, options: PluginSettings, sources: readonly string[] = []): TargetConfiguration {
   const name = projectRoot.replace(/^images\//, '');
   return {
     executor: IMAGE_EXECUTOR,
@@ -56,7 +60,7 @@ export function imageTarget(projectRoot: string, options: Required<ImagePluginOp
     // and source checkouts outside the workspace are inputs Nx cannot see. The settings that change
     // what it does are inputs, so Nx never takes two runs that differ in them for one task.
     cache: false,
-    inputs: ['{projectRoot}/**/*', ...envInputs('image', sources)],
+    inputs: ['{projectRoot}/**/*', ...envInputs('image', sources, options.namedInputs)],
     options: { dockerfile: 'Dockerfile', secretEnv: options.secretEnv },
     metadata: {
       description: `Build the ${name} image on the Docker engine, parents first, each child pinned to its parent's image id`,
@@ -80,7 +84,7 @@ export function checkTarget(projectRoot: string): TargetConfiguration {
 export const createNodes: CreateNodes<ImagePluginOptions> = [
   PROJECT_FILES_GLOB,
   async (files, rawOptions, context) => {
-    const options = normaliseOptions(rawOptions);
+    const options = normaliseOptions(rawOptions, context.nxJsonConfiguration?.namedInputs);
     return files.map((file): [string, CreateNodesResult] => [file, nodesFor(file, options, context.workspaceRoot)]);
   },
 ];
@@ -89,7 +93,7 @@ export const createNodes: CreateNodes<ImagePluginOptions> = [
  * A scenario project: its images, and the other scenarios whose files it copies in, are its
  * implicitDependencies, so `nx affected` runs it when any of them changes.
  */
-function scenarioNodes(file: string, workspaceRoot: string, options: Required<ImagePluginOptions>): CreateNodesResult {
+function scenarioNodes(file: string, workspaceRoot: string, options: PluginSettings): CreateNodesResult {
   const projectRoot = path.posix.dirname(file);
   const scenario = parseScenario(readFileSync(path.join(workspaceRoot, file), 'utf8'), file);
   return {
@@ -104,7 +108,7 @@ function scenarioNodes(file: string, workspaceRoot: string, options: Required<Im
             executor: '@imgmono/image-plugin:scenario',
             dependsOn: [`^${options.imageTargetName}`],
             cache: false,
-            inputs: ['default', ...envInputs('image-test')],
+            inputs: ['default', ...envInputs('image-test', [], options.namedInputs)],
             metadata: { description: `Start this run's images of ${scenarioImages(scenario).join(', ')} together and run the scenario's tests`, technologies: ['docker'] },
           },
         },
@@ -135,7 +139,7 @@ function zuulConfigNodes(file: string): CreateNodesResult {
   };
 }
 
-function nodesFor(file: string, options: Required<ImagePluginOptions>, workspaceRoot: string): CreateNodesResult {
+function nodesFor(file: string, options: PluginSettings, workspaceRoot: string): CreateNodesResult {
   const projectRoot = path.posix.dirname(file);
   if (file === 'zuul.d/images.yaml') return zuulConfigNodes(file);
   if (path.posix.basename(file) === SCENARIO_FILE) return scenarioNodes(file, workspaceRoot, options);
@@ -161,7 +165,7 @@ function nodesFor(file: string, options: Required<ImagePluginOptions>, workspace
             executor: '@imgmono/image-plugin:push',
             dependsOn: [options.imageTargetName],
             cache: false,
-            inputs: ['default', ...envInputs('push')],
+            inputs: ['default', ...envInputs('push', [], options.namedInputs)],
             options: { tagRules: options.tagRules, secretEnv: options.secretEnv },
             metadata: { description: 'Push the image under its computed tags to IMAGE_REGISTRY (change build: IMAGE_CHANGE; release: IMAGE_RELEASE=true)' },
           },
@@ -171,7 +175,7 @@ function nodesFor(file: string, options: Required<ImagePluginOptions>, workspace
                   executor: '@imgmono/image-plugin:image-test',
                   dependsOn: [options.imageTargetName],
                   cache: false,
-                  inputs: ['default', ...envInputs('image-test')],
+                  inputs: ['default', ...envInputs('image-test', [], options.namedInputs)],
                   metadata: { description: `Run the checks of ${projectRoot}/${IMAGE_TEST_FILE} against the image this run built`, technologies: ['docker'] },
                 },
               }
@@ -179,7 +183,7 @@ function nodesFor(file: string, options: Required<ImagePluginOptions>, workspace
           promote: {
             executor: '@imgmono/image-plugin:promote',
             cache: false,
-            inputs: ['default', ...envInputs('promote')],
+            inputs: ['default', ...envInputs('promote', [], options.namedInputs)],
             options: { tagRules: options.tagRules, secretEnv: options.secretEnv },
             metadata: { description: "Promote IMAGE_CHANGE's images to their release tags in IMAGE_REGISTRY, without pulling or rebuilding" },
           },

@@ -7,7 +7,6 @@
  * Usage: node tools/image-plugin/build.js [--if-stale]
  *   --if-stale: only when an entry's build is missing or older than a source (the set-up's way)
  */
-const { build } = require('esbuild');
 const fs = require('node:fs');
 const path = require('node:path');
 const { ENTRIES, INPUTS_FILE, compiled } = require('./load'); // derived from executors.json and generators.json
@@ -16,6 +15,8 @@ const { ENTRIES, INPUTS_FILE, compiled } = require('./load'); // derived from ex
 const entry = require('./node-modules-entry').writeNodeModulesEntry();
 if (entry.written > 0) console.log(`image-plugin: wrote ${entry.written} file(s) of node_modules/@imgmono/image-plugin`);
 if (process.argv.includes('--if-stale') && ENTRIES.every((entry) => compiled(entry).fresh)) process.exit(0);
+// loaded only when there is something to build: the set-up's check stays a plain node start
+const { build } = require('esbuild');
 
 const root = path.resolve(__dirname, '../..');
 

@@ -50,8 +50,9 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
     const imageId = reusable?.imageId ?? (await buildStage(scope, planned, parents, context));
     const status = reusable !== undefined ? 'reused' : 'built';
 
-    const tags = await tagStage(scope, imageId);
-    const info = await deps.engine.inspectImage(imageId);
+    const { tags, changed } = await tagStage(scope, imageId, reusable?.info.repoTags);
+    // a reused image that already carried every tag was inspected a moment ago, under the lock
+    const info = changed === 0 && reusable !== undefined ? reusable.info : await deps.engine.inspectImage(imageId);
     if (info === undefined) scope.fail(`image ${imageId} disappeared from the engine right after the build; is another process pruning images?`);
     const record = await recordStage(scope, { status, imageId, tags, inputDigest: context.inputDigest, parents: parents.parents, size: info!.size, version: context.version, sources: sources.used });
     scope.log(`${status} ${imageId} ${formatBytes(info!.size)} in ${formatSeconds(record.seconds)} tags ${tags.join(' ')}`);

@@ -8,13 +8,19 @@ import { BuildRecord, ParentImage, RECORD_SCHEMA_VERSION } from '@imgmono/image-
 import type { BuildScope } from './build-request';
 import type { UsedSource } from './image-sources';
 
-export async function tagStage({ request, engine }: BuildScope, imageId: string): Promise<string[]> {
+/** Sets the run's tags on the image; a tag the image already carries (its repoTags, as the engine just gave them) is not set again. */
+export async function tagStage({ request, engine }: BuildScope, imageId: string, carried: readonly string[] = []): Promise<{ tags: string[]; changed: number }> {
   const tags: string[] = [];
+  let changed = 0;
   for (const tag of request.tags) {
-    await engine.tagImage(imageId, request.project, tag);
-    tags.push(`${request.project}:${tag}`);
+    const name = `${request.project}:${tag}`;
+    if (!carried.includes(name)) {
+      await engine.tagImage(imageId, request.project, tag);
+      changed++;
+    }
+    tags.push(name);
   }
-  return tags;
+  return { tags, changed };
 }
 
 export type RecordedOutcome =

@@ -6,7 +6,7 @@
  * names only when its own top layer is the LABEL instruction that set it.
  * confirmImageOfDigest is that one check, for both places.
  */
-import type { EngineClient } from '@imgmono/engine';
+import type { EngineClient, ImageSummary } from '@imgmono/engine';
 import { LABEL } from '@imgmono/image-meta';
 import { inputsTag } from '@imgmono/tags';
 import type { BuildRegistry, BuildScope } from './build-request';
@@ -15,13 +15,22 @@ export interface Reusable {
   imageId: string;
   /** Why it is the same build, for the log. */
   from: string;
+  /** The engine's answer about it (tags, size), just now. */
+  info: ImageSummary;
 }
 
-/** The image's id when it is the image the digest names (not a descendant that inherited the label); else undefined. */
-export async function confirmImageOfDigest(engine: EngineClient, imageId: string, digest: string): Promise<string | undefined> {
+/**
+ * The image when it is the image the digest names (not a descendant that inherited the label);
+ * else undefined. `confirmed`: the caller already knows this id was confirmed as the image of
+ * this digest (the build record names both): an image id is the digest of the image's config,
+ * history included, so what was confirmed once holds while the engine holds the id, and only
+ * the label is looked at again.
+ */
+export async function confirmImageOfDigest(engine: EngineClient, imageId: string, digest: string, confirmed = false): Promise<ImageSummary | undefined> {
   const info = await engine.inspectImage(imageId);
   if (info?.labels[LABEL.inputDigest] !== digest) return undefined;
-  return (await engine.topInstruction(info.id))?.includes(`${LABEL.inputDigest}=${digest}`) ? info.id : undefined;
+  if (confirmed && info.id === imageId) return info;
+  return (await engine.topInstruction(info.id))?.includes(`${LABEL.inputDigest}=${digest}`) ? info : undefined;
 }
 
 export async function reuseStage({ request, engine, log }: BuildScope, digest: string, recorded: string | undefined): Promise<Reusable | undefined> {
@@ -30,14 +39,14 @@ export async function reuseStage({ request, engine, log }: BuildScope, digest: s
     return undefined;
   }
   const local = { from: 'the engine holds an image built from the same inputs' };
-  // the common case, cheaply: the image the last record names is still there
+  // the common case, cheaply: the image the last record names for these inputs is still there
   if (recorded !== undefined) {
-    const confirmed = await confirmImageOfDigest(engine, recorded, digest);
-    if (confirmed !== undefined) return { imageId: confirmed, ...local };
+    const info = await confirmImageOfDigest(engine, recorded, digest, true);
+    if (info !== undefined) return { imageId: info.id, info, ...local };
   }
   for (const id of await engine.findImagesByLabel(LABEL.inputDigest, digest)) {
-    const confirmed = await confirmImageOfDigest(engine, id, digest);
-    if (confirmed !== undefined) return { imageId: confirmed, ...local };
+    const info = await confirmImageOfDigest(engine, id, digest);
+    if (info !== undefined) return { imageId: info.id, info, ...local };
   }
   if (request.parentRegistry !== undefined) return reusableFromRegistry(engine, request.project, digest, request.parentRegistry);
   return undefined;
@@ -50,6 +59,6 @@ async function reusableFromRegistry(engine: EngineClient, project: string, diges
   const reference = `${registry.client.host}/${project}@${manifest.digest}`;
   const imageId = await engine.pullImage(reference, registry.auth).catch(() => undefined);
   if (imageId === undefined) return undefined;
-  const confirmed = await confirmImageOfDigest(engine, imageId, digest);
-  return confirmed === undefined ? undefined : { imageId: confirmed, from: `${reference} in the run's registry was built from the same inputs` };
+  const info = await confirmImageOfDigest(engine, imageId, digest);
+  return info === undefined ? undefined : { imageId: info.id, info, from: `${reference} in the run's registry was built from the same inputs` };
 }

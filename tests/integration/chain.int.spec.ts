@@ -3,6 +3,7 @@
  * `nx`, each child pinned to its parent's image id, reuse of unchanged
  * images, and a failing parent that leaves tags and children alone.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@imgmono/image-meta';
 import { docker, imageIdOf, inspect, integrationEnabled, removeNamespaceImages } from '@imgmono/test-engine';
@@ -133,5 +134,14 @@ describe.skipIf(!enabled)('image chain on a real engine', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect((await readRecord(ws, `${ns}/middle`)).imageId).toBe(ids.middle);
   });
-});
 
+  it('the main job (npm run images): Nx in batch mode, then the summary of the run, a row an image, from the projects its tasks listed', async () => {
+    const run = spawnSync('bash', ['tools/scripts/build-images.sh'], { cwd: ws.root, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', IMAGE_RUN_ID: `summary-${ns}` } });
+    const output = `${run.stdout}${run.stderr}`;
+    expect(run.status, output).toBe(0);
+    for (const name of ['root', 'middle', 'leaf']) expect(output).toMatch(new RegExp(`^${ns}/${name} +reused +${ids[name].slice(7, 19)} `, 'm'));
+    expect(output).toMatch(/^images: 0 built, 3 reused, 0 failed, 0 not built \(sources missing\), 0 skipped in [0-9.]+ s$/m);
+    // the table comes after Nx's own account of the run
+    expect(output.indexOf('images: 0 built')).toBeGreaterThan(output.indexOf('Successfully ran target image'));
+  });
+});

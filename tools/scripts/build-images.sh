@@ -16,6 +16,21 @@ export NX_ISOLATE_PLUGINS="${NX_ISOLATE_PLUGINS:-false}"
 # Nx itself, not through npx (which costs about 0.4 s a call)
 NX=node_modules/.bin/nx
 summary() { node tools/image-plugin/run-script.js image-summary "$@"; }
+# The summary's process starts now, beside Nx, and waits for the wall time on a named pipe:
+# its start-up overlaps the run's instead of following it.
+# The shell holds the pipe open for reading and writing, so no open or write ever blocks;
+# the summary sees the end of it when the shell closes its end (fd 3).
+work="$(mktemp -d)"
+mkfifo "$work/wall"
+exec 3<>"$work/wall"
+summary --wall-from "$work/wall" 3>&- &
+summary_pid=$!
+cleanup() {
+  exec 3>&- # nothing written: the summary ends without printing
+  wait "$summary_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 start=$(date +%s%N)
 set +e
 "$NX" run-many -t image --output-style=stream "$@"
@@ -25,11 +40,12 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 wall="$((ms / 1000)).$(printf %03d $((ms % 1000)))"
 echo
 # the image tasks wrote the run's image projects; when none ran, Nx is asked for them
+echo "$wall" >&3
+exec 3>&-
 listed=0
-summary "$wall" || listed=$?
+wait "$summary_pid" || listed=$?
 if [ "$listed" = 3 ]; then
-  projects="$(mktemp)"
-  trap 'rm -f "$projects"' EXIT
+  projects="$work/projects.json"
   if ! "$NX" show projects --with-target image --json > "$projects" 2>&1; then
     # Nx could not read the workspace: show what it said, and name any project file that is
     # not valid JSON (Nx 23 reports only "Failed to create project configurations" for one)

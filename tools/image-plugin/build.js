@@ -35,17 +35,24 @@ const LAZY_REQUIRES = [
   // HTTPS (and with it TLS, about 10 ms) only for an engine reached over TLS; gzip only for a gzipped context
   { file: /docker-modem[\\/]lib[\\/]http\.js$/, from: "nativeHttps = require('https')", to: `nativeHttps = ${lazyModule('https')}` },
   { file: /dockerode[\\/]lib[\\/]util\.js$/, from: "zlib = require('zlib')", to: `zlib = ${lazyModule('zlib')}` },
+  // tar-fs (with tar-stream, streamx, bl) packs a folder the client names: this plugin streams its own context
+  { file: /dockerode[\\/]lib[\\/]util\.js$/, from: "tar = require('tar-fs')", to: `tar = ${lazyModule('tar-fs')}` },
+  // readable-stream's Duplex, for hijacked connections (attach with stdin), which no target opens
+  { file: /docker-modem[\\/]lib[\\/]modem\.js$/, from: "HttpDuplex = require('./http_duplex')", to: "HttpDuplex = function (req, res) { var Duplex = require('./http_duplex'); return new Duplex(req, res); }" },
 ];
 const lazyRequires = {
   name: 'lazy-requires',
   setup(build) {
-    for (const rule of LAZY_REQUIRES) {
-      build.onLoad({ filter: rule.file }, (args) => {
-        const text = fs.readFileSync(args.path, 'utf8');
+    // one loader for every file a rule names, applying all of that file's rules
+    const files = new RegExp(LAZY_REQUIRES.map((rule) => rule.file.source).join('|'));
+    build.onLoad({ filter: files }, (args) => {
+      let text = fs.readFileSync(args.path, 'utf8');
+      for (const rule of LAZY_REQUIRES.filter((candidate) => candidate.file.test(args.path))) {
         if (!text.includes(rule.from)) throw new Error(`${args.path} no longer contains "${rule.from}": update LAZY_REQUIRES in tools/image-plugin/build.js for the new version`);
-        return { contents: text.replace(rule.from, rule.to), loader: 'js' };
-      });
-    }
+        text = text.replace(rule.from, rule.to);
+      }
+      return { contents: text, loader: 'js' };
+    });
   },
 };
 /** Entry -> the workspace files its bundle is built from (not node_modules), with tsconfig.base.json (its paths decide what @imgmono/* is). */

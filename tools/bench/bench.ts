@@ -136,6 +136,8 @@ async function chainSections(): Promise<void> {
       const floor = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'bench-noop', projects]))));
       const forkedFloor = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache']))));
       const trivialFloor = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'bench-trivial', projects, '--skip-nx-cache']))));
+      // the same nx:run-commands target in a forked task process, as Nx ran it before it ran run-commands in its own process
+      const forkedRunCommands = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache'], { NX_RUN_COMMANDS_DIRECTLY: 'false' }))));
       const warmLoop = timed(() => loop(ws, false));
       const perImageMs = ((ours - floor) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: ours / floor });
@@ -145,6 +147,9 @@ async function chainSections(): Promise<void> {
       add({ section: 'warm no-op (4 images)', name: 'above the forked-target floor, per image', value: perImageForkedMs, unit: 'ms', target: '<= 30 ms', met: perImageForkedMs <= 30 });
       // what Nx itself costs per plugin-executor task (a Node process forked, Nx's executor runner loaded), and what is ours above it
       const nxForkMs = ((trivialFloor - forkedFloor) / CHAIN.length) * 1000;
+      const perImageForkedRunCommandsMs = ((ours - forkedRunCommands) / CHAIN.length) * 1000;
+      add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'nx:run-commands true in a forked task process (NX_RUN_COMMANDS_DIRECTLY=false)', value: forkedRunCommands }, ratio: ours / forkedRunCommands });
+      add({ section: 'warm no-op (4 images)', name: 'above nx:run-commands in a forked task process, per image', value: perImageForkedRunCommandsMs, unit: 'ms', target: '<= 30 ms', met: perImageForkedRunCommandsMs <= 30 });
       add({ section: 'warm no-op (4 images)', name: 'trivial plugin executor (Nx forks a process per task)', value: trivialFloor, unit: 's', baseline: { name: 'Nx floor, trivial forked target', value: forkedFloor }, ratio: trivialFloor / forkedFloor });
       add({ section: 'warm no-op (4 images)', name: "Nx's own cost of a plugin-executor task, per image", value: nxForkMs, unit: 'ms' });
       const perImageTrivialMs = ((ours - trivialFloor) / CHAIN.length) * 1000;

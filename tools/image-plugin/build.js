@@ -14,7 +14,12 @@ const { ENTRIES, INPUTS_FILE, compiled } = require('./load'); // derived from ex
 // Nx finds the plugin as an installed package (see node-modules-entry.js), built or not
 const entry = require('./node-modules-entry').writeNodeModulesEntry();
 if (entry.written > 0) console.log(`image-plugin: wrote ${entry.written} file(s) of node_modules/@imgmono/image-plugin`);
-if (process.argv.includes('--if-stale') && ENTRIES.every((entry) => compiled(entry).fresh)) process.exit(0);
+if (process.argv.includes('--if-stale') && ENTRIES.every((entry) => compiled(entry).fresh)) {
+  // looked at now: the set-up (bootstrap.sh) asks again only about files changed after this
+  const now = new Date();
+  fs.utimesSync(INPUTS_FILE, now, now);
+  process.exit(0);
+}
 // loaded only when there is something to build: the set-up's check stays a plain node start
 const { build } = require('esbuild');
 

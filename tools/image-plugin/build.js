@@ -42,6 +42,8 @@ const LAZY_REQUIRES = [
   { file: /dockerode[\\/]lib[\\/]util\.js$/, from: "zlib = require('zlib')", to: `zlib = ${lazyModule('zlib')}` },
   // tar-fs (with tar-stream, streamx, bl) packs a folder the client names: this plugin streams its own context
   { file: /dockerode[\\/]lib[\\/]util\.js$/, from: "tar = require('tar-fs')", to: `tar = ${lazyModule('tar-fs')}` },
+  // the request's options, inspected to every depth for a debug line even when DEBUG is off
+  { file: /docker-modem[\\/]lib[\\/]modem\.js$/, from: "debug('Sending: %s', util.inspect(options, {", to: "debug.enabled && debug('Sending: %s', util.inspect(options, {" },
   // readable-stream's Duplex, for hijacked connections (attach with stdin), which no target opens
   { file: /docker-modem[\\/]lib[\\/]modem\.js$/, from: "HttpDuplex = require('./http_duplex')", to: "HttpDuplex = function (req, res) { var Duplex = require('./http_duplex'); return new Duplex(req, res); }" },
 ];

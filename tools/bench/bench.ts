@@ -130,14 +130,18 @@ async function chainSections(): Promise<void> {
     if (!skip.has('warm')) {
       await nxOk(ws, ['run-many', '-t', 'image', projects], ENV); // settle: every image reused
       const since = Date.now();
-      const ours = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'image', projects], ENV))));
+      // the variants in rounds, one of each a round, so that a slow moment of the machine weighs on all alike
+      const warm = await interleavedMedians(5, {
+        ours: () => nxOk(ws, ['run-many', '-t', 'image', projects], ENV),
+        batch: () => nxOk(ws, ['run-many', '-t', 'image', projects], { ...ENV, NX_BATCH_MODE: 'true' }),
+        floor: () => nxOk(ws, ['run-many', '-t', 'bench-noop', projects]),
+        forkedFloor: () => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache']),
+        trivialFloor: () => nxOk(ws, ['run-many', '-t', 'bench-trivial', projects, '--skip-nx-cache']),
+        // the same nx:run-commands target in a forked task process, as Nx ran it before it ran run-commands in its own process
+        forkedRunCommands: () => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache'], { NX_RUN_COMMANDS_DIRECTLY: 'false' }),
+      });
+      const { ours, batch, floor, forkedFloor, trivialFloor, forkedRunCommands } = warm;
       const created = await containersCreated(since, Date.now() + 1000);
-      const batch = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'image', projects], { ...ENV, NX_BATCH_MODE: 'true' }))));
-      const floor = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'bench-noop', projects]))));
-      const forkedFloor = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache']))));
-      const trivialFloor = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'bench-trivial', projects, '--skip-nx-cache']))));
-      // the same nx:run-commands target in a forked task process, as Nx ran it before it ran run-commands in its own process
-      const forkedRunCommands = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache'], { NX_RUN_COMMANDS_DIRECTLY: 'false' }))));
       const warmLoop = timed(() => loop(ws, false));
       const perImageMs = ((ours - floor) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: ours / floor });
@@ -167,9 +171,11 @@ async function chainSections(): Promise<void> {
         await fs.mkdir(path.join(ws.root, 'images', image, 'image-test'), { recursive: true });
         await fs.writeFile(path.join(ws.root, 'images', image, 'image-test', 'bench-note'), 'affected, not an input\n');
       }
-      const affected = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['affected', '-t', 'image', '--base=HEAD'], ENV))));
-      const affectedFloor = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['affected', '-t', 'bench-forked', '--base=HEAD', '--skip-nx-cache']))));
-      const affectedTrivial = median(await sequence(3, () => timedAsync(() => nxOk(ws, ['affected', '-t', 'bench-trivial', '--base=HEAD', '--skip-nx-cache']))));
+      const { affected, affectedFloor, affectedTrivial } = await interleavedMedians(5, {
+        affected: () => nxOk(ws, ['affected', '-t', 'image', '--base=HEAD'], ENV),
+        affectedFloor: () => nxOk(ws, ['affected', '-t', 'bench-forked', '--base=HEAD', '--skip-nx-cache']),
+        affectedTrivial: () => nxOk(ws, ['affected', '-t', 'bench-trivial', '--base=HEAD', '--skip-nx-cache']),
+      });
       const perImageAffectedMs = ((affected - affectedFloor) / CHAIN.length) * 1000;
       const perImageAffectedTrivialMs = ((affected - affectedTrivial) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'nx affected -t image', value: affected, unit: 's', baseline: { name: 'Nx floor, trivial forked target', value: affectedFloor }, ratio: affected / affectedFloor });
@@ -178,7 +184,7 @@ async function chainSections(): Promise<void> {
 
       // the main job as users run it, set-up checks included, against the Nx floor over the same images
       const mainJob = median(
-        await sequence(3, () =>
+        await sequence(5, () =>
           timedAsync(async () => {
             const run = spawnSync('bash', ['tools/scripts/build-images.sh', projects], { cwd: ws.root, env: { ...process.env, ...ENV }, encoding: 'utf8' });
             if (run.status !== 0) throw new Error(`npm run images failed:\n${run.stdout}${run.stderr}`);
@@ -206,6 +212,15 @@ async function chainSections(): Promise<void> {
     }
     await ws.remove();
   }
+}
+
+/** Seconds of each variant, median of `rounds`, the variants run one after the other in every round. */
+async function interleavedMedians<K extends string>(rounds: number, variants: Record<K, () => Promise<unknown>>): Promise<Record<K, number>> {
+  const times = Object.fromEntries(Object.keys(variants).map((key) => [key, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (const key of Object.keys(variants) as K[]) times[key].push(await timedAsync(variants[key]));
+  }
+  return Object.fromEntries(Object.entries(times).map(([key, values]) => [key, median(values as number[])])) as Record<K, number>;
 }
 
 async function sequence<T>(times: number, fn: () => Promise<T>): Promise<T[]> {

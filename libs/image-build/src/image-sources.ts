@@ -21,6 +21,7 @@ import {
 import { SourceDeclaration } from '@imgmono/workspace';
 import type { BuildScope, NotBuilt } from './build-request';
 import type { PlannedBuild } from './stage-plan';
+import { byCodePoint } from './code-point-order';
 
 export interface ImageSource {
   declaration: SourceDeclaration;
@@ -92,7 +93,7 @@ export async function prepareSources(
   const used: UsedSource[] = [];
   const entries: ContextEntry[] = [{ kind: 'directory', path: SOURCES_IN_CONTEXT, mode: 0o755 }];
   const folders = new Set<string>([SOURCES_IN_CONTEXT]);
-  for (const source of [...sources].sort((a, b) => (a.declaration.name < b.declaration.name ? -1 : a.declaration.name > b.declaration.name ? 1 : 0))) {
+  for (const source of [...sources].sort((a, b) => byCodePoint(a.declaration.name, b.declaration.name))) {
     let resolved: ResolvedSource;
     try {
       resolved = await resolveSource(source.declaration, settings, log);

@@ -234,14 +234,20 @@ async function streamingSection(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     const measure = () => JSON.parse(execFileSync(process.execPath, [script, path.join(dir, 'big'), path.join(dir, 'hashes.tsv')], { encoding: 'utf8' }).trim().split('\n').pop()!);
     const cold = measure();
-    const warm = median(await sequence(3, async () => measure().seconds));
-    const ours = { ...measure(), seconds: warm };
+    // medians of 3 runs with the cache filled, each figure on its own
+    const runs = await sequence(3, async () => measure());
+    const middle = (key: string) => median(runs.map((run) => run[key] as number));
+    const ours = { ...runs[0], seconds: middle('seconds'), listSeconds: middle('listSeconds'), digestSeconds: middle('digestSeconds'), streamSeconds: middle('streamSeconds'), streamMbPerSecond: middle('streamMbPerSecond'), systemCallSeconds: middle('systemCallSeconds'), peakRssMb: Math.max(...runs.map((run) => run.peakRssMb as number)) };
     const tarSeconds = median(await sequence(3, async () => timed(() => execFileSync('bash', ['-c', `tar -cf - -C ${JSON.stringify(path.join(dir, 'big'))} --exclude=.git . | cat > /dev/null`]))));
     const tarMbps = ours.bytes / 1e6 / tarSeconds;
     const section = 'context streaming (20,000 files, 200 MB)';
     const mbps = ours.bytes / 1e6 / ours.seconds;
     add({ section, name: 'list, digest (file hash cache filled), send', value: mbps, unit: 'MB/s', baseline: { name: 'tar -c', value: tarMbps }, ratio: mbps / tarMbps, target: 'ratio >= 0.8', met: mbps / tarMbps >= 0.8 });
-    add({ section, name: 'send only (the tar stream)', value: ours.streamMbPerSecond, unit: 'MB/s', baseline: { name: 'tar -c', value: tarMbps }, ratio: ours.streamMbPerSecond / tarMbps });
+    add({ section, name: 'send only (the tar stream, checked against the digest as a build checks it)', value: ours.streamMbPerSecond, unit: 'MB/s', baseline: { name: 'tar -c', value: tarMbps }, ratio: ours.streamMbPerSecond / tarMbps });
+    add({ section, name: 'list', value: ours.listSeconds, unit: 's', baseline: { name: 'tar -c', value: tarSeconds }, ratio: ours.listSeconds / tarSeconds });
+    add({ section, name: 'digest (file hash cache filled)', value: ours.digestSeconds, unit: 's', baseline: { name: 'tar -c', value: tarSeconds }, ratio: ours.digestSeconds / tarSeconds });
+    add({ section, name: 'send', value: ours.streamSeconds, unit: 's', baseline: { name: 'tar -c', value: tarSeconds }, ratio: ours.streamSeconds / tarSeconds });
+    add({ section, name: 'floor: the system calls alone, one thread (lstat, open, read, fstat, close per file)', value: ours.systemCallSeconds, unit: 's', baseline: { name: 'tar -c', value: tarSeconds }, ratio: ours.systemCallSeconds / tarSeconds });
     add({ section, name: 'list, digest (no cache: every file read), send', value: cold.mbPerSecond, unit: 'MB/s', baseline: { name: 'tar -c', value: tarMbps }, ratio: cold.mbPerSecond / tarMbps });
     add({ section, name: 'peak memory', value: Math.max(cold.peakRssMb, ours.peakRssMb), unit: 'MB', target: '< 150 MB', met: Math.max(cold.peakRssMb, ours.peakRssMb) < 150 });
     add({ section, name: 'digest with the cache filled = digest from every byte', value: ours.digest === cold.digest ? 1 : 0, unit: '', target: '1 (the same)', met: ours.digest === cold.digest });

@@ -13,7 +13,7 @@ import { Hash, createHash, hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ContextEntry, ContextError } from './context-entries';
 import { FileHashCache } from './file-hash-cache';
-import { BLOCK, encodeHeader, headerLength } from './tar-header';
+import { BLOCK, TarHeader, headerLength } from './tar-header';
 
 export const CHUNK = 1 << 20;
 
@@ -78,16 +78,17 @@ function entryLine(entry: ContextEntry): string {
   }
 }
 
-export function headerOf(entry: ContextEntry): Buffer {
+/** What an entry's tar header says. */
+export function tarHeaderOf(entry: ContextEntry): TarHeader {
   switch (entry.kind) {
     case 'directory':
-      return encodeHeader({ path: entry.path, type: 'directory', mode: entry.mode, size: 0 });
+      return { path: entry.path, type: 'directory', mode: entry.mode, size: 0 };
     case 'symlink':
-      return encodeHeader({ path: entry.path, type: 'symlink', mode: 0o777, size: 0, linkTarget: entry.target });
+      return { path: entry.path, type: 'symlink', mode: 0o777, size: 0, linkTarget: entry.target };
     case 'content':
-      return encodeHeader({ path: entry.path, type: 'file', mode: entry.mode, size: entry.content.length });
+      return { path: entry.path, type: 'file', mode: entry.mode, size: entry.content.length };
     case 'file':
-      return encodeHeader({ path: entry.path, type: 'file', mode: entry.mode, size: entry.size });
+      return { path: entry.path, type: 'file', mode: entry.mode, size: entry.size };
   }
 }
 
@@ -147,18 +148,16 @@ export async function digestContext(entries: readonly ContextEntry[], options: D
 
 /** Bytes an entry takes in the tar: its header and its content padded to whole blocks. */
 function tarBytes(entry: ContextEntry): number {
-  const size = entry.kind === 'file' ? entry.size : entry.kind === 'content' ? entry.content.length : 0;
-  const header =
-    entry.kind === 'directory'
-      ? headerLength({ path: entry.path, type: 'directory', mode: entry.mode, size: 0 })
-      : entry.kind === 'symlink'
-        ? headerLength({ path: entry.path, type: 'symlink', mode: 0o777, size: 0, linkTarget: entry.target })
-        : headerLength({ path: entry.path, type: 'file', mode: entry.mode, size });
-  return header + Math.ceil(size / BLOCK) * BLOCK;
+  const header = tarHeaderOf(entry);
+  return headerLength(header) + Math.ceil(header.size / BLOCK) * BLOCK;
 }
 
 export function changedSize(entry: FileEntry, read: string): ContextError {
   return new ContextError(`${entry.absolutePath} changed size while it was being sent (${entry.size} bytes listed, ${read} read); do not edit files during a build`);
+}
+
+export function changedWhileSent(entry: FileEntry): ContextError {
+  return new ContextError(`${entry.absolutePath} changed while it was being sent; do not edit files during a build`);
 }
 
 /**

@@ -96,7 +96,28 @@ export async function listContextEntries(root: string, options: ListOptions = {}
   return entries;
 }
 
-/** Byte order, not locale order: the same on every machine. */
+/**
+ * Byte order of the names' UTF-8, not locale order: the same on every machine. That is
+ * code point order, worked out on the strings without encoding them: UTF-16 order differs
+ * from it only between a surrogate and a unit from U+E000 up.
+ */
 export function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === length) return a.length - b.length;
+  let x = a.charCodeAt(i);
+  let y = b.charCodeAt(i);
+  if (x >= 0xd800 && y >= 0xd800) {
+    x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+    y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+  }
+  return x - y;
+}
+
+/** The names in byte order (see compareNames); a list already in that order, as git lists a checkout, is not sorted again. */
+export function sortNames(names: string[]): string[] {
+  for (let i = 1; i < names.length; i++) if (compareNames(names[i - 1], names[i]) > 0) return names.sort(compareNames);
+  return names;
 }

@@ -66,6 +66,17 @@ export class FileHashCache {
     return Buffer.from(line.slice(0, 64), 'hex');
   }
 
+  /**
+   * The content hash of this file when this use hashed it, or found it, for exactly this identity and
+   * it was not racily clean: what the file holds while its identity stays the same. No side effects.
+   */
+  peek(entry: FileEntry): Buffer | undefined {
+    if (entry.identity === undefined) return undefined;
+    const line = this.kept.get(entry.absolutePath);
+    if (line === undefined || line.slice(65, 65 + entry.identity.key.length + 1) !== `${entry.identity.key}\t`) return undefined;
+    return Buffer.from(line.slice(0, 64), 'hex');
+  }
+
   set(entry: FileEntry, sha256: Buffer): void {
     this.changed = true;
     // a name with a tab or a line break cannot be written on one line: such a file is read every time

@@ -20,56 +20,64 @@ const MAX_OCTAL_SIZE = 0o77777777777;
 
 /** The header block(s) for one entry: a pax extended header first when a field does not fit ustar. */
 export function encodeHeader(header: TarHeader): Buffer {
+  const out = Buffer.allocUnsafe(headerLength(header));
+  writeHeader(out, 0, header);
+  return out;
+}
+
+/**
+ * Writes an entry's header block(s) into `target` at `offset`, which must have
+ * `headerLength(header)` bytes of room; returns how many bytes it wrote. The
+ * common entry (one ustar block) is written in place, with no buffer of its own.
+ */
+export function writeHeader(target: Buffer, offset: number, header: TarHeader): number {
   const name = header.type === 'directory' && !header.path.endsWith('/') ? `${header.path}/` : header.path;
-  const pax: Record<string, string> = {};
   const split = splitName(name);
-  if (split === undefined) pax.path = name;
   const link = header.linkTarget ?? '';
-  if (Buffer.byteLength(link) > 100) pax.linkpath = link;
+  const pax: Record<string, string> = {};
+  if (split === undefined) pax.path = name;
+  if (link.length > 33 && Buffer.byteLength(link) > 100) pax.linkpath = link;
   if (header.size > MAX_OCTAL_SIZE) pax.size = String(header.size);
 
-  const blocks: Buffer[] = [];
-  if (Object.keys(pax).length > 0) {
+  let at = offset;
+  if (pax.path !== undefined || pax.linkpath !== undefined || pax.size !== undefined) {
     const body = encodePaxRecords(pax);
-    blocks.push(
-      ustarBlock({ name: truncateUtf8(`PaxHeaders/${name}`, 100), prefix: '', type: 'x', mode: 0o644, size: body.length, link: '' }),
-      padToBlock(body),
-    );
+    writeUstar(target, at, { name: truncateUtf8(`PaxHeaders/${name}`, 100), prefix: '', type: 'x', mode: 0o644, size: body.length, link: '' });
+    at += BLOCK;
+    body.copy(target, at);
+    const padded = Math.ceil(body.length / BLOCK) * BLOCK;
+    target.fill(0, at + body.length, at + padded);
+    at += padded;
   }
   const { prefix, base } = split ?? { prefix: '', base: truncateUtf8(name, 100) };
-  blocks.push(
-    ustarBlock({
-      name: base,
-      prefix,
-      type: TYPE_FLAG[header.type],
-      mode: header.mode,
-      size: header.type === 'file' ? Math.min(header.size, MAX_OCTAL_SIZE) : 0,
-      link: pax.linkpath !== undefined ? truncateUtf8(link, 100) : link,
-    }),
-  );
-  return Buffer.concat(blocks);
+  writeUstar(target, at, {
+    name: base,
+    prefix,
+    type: TYPE_FLAG[header.type],
+    mode: header.mode,
+    size: header.type === 'file' ? Math.min(header.size, MAX_OCTAL_SIZE) : 0,
+    link: pax.linkpath !== undefined ? truncateUtf8(link, 100) : link,
+  });
+  return at + BLOCK - offset;
 }
 
-/** How many bytes encodeHeader gives for this header, without encoding it in the common case (one ustar block). */
+/** How many bytes an entry's header takes: one block, or a pax header (its block and its padded records) and one block. */
 export function headerLength(header: TarHeader): number {
   const name = header.type === 'directory' && !header.path.endsWith('/') ? `${header.path}/` : header.path;
-  const simple = Buffer.byteLength(name) <= 100 && Buffer.byteLength(header.linkTarget ?? '') <= 100 && header.size <= MAX_OCTAL_SIZE;
-  return simple ? BLOCK : encodeHeader(header).length;
+  const link = header.linkTarget ?? '';
+  const pax: Record<string, string> = {};
+  if (splitName(name) === undefined) pax.path = name;
+  if (link.length > 33 && Buffer.byteLength(link) > 100) pax.linkpath = link;
+  if (header.size > MAX_OCTAL_SIZE) pax.size = String(header.size);
+  if (pax.path === undefined && pax.linkpath === undefined && pax.size === undefined) return BLOCK;
+  return BLOCK + Math.ceil(encodePaxRecords(pax).length / BLOCK) * BLOCK + BLOCK;
 }
 
-/** Zero bytes that pad a file's content to a whole block. */
-export function paddingFor(size: number): Buffer {
-  const rest = size % BLOCK;
-  return Buffer.alloc(rest === 0 ? 0 : BLOCK - rest);
-}
-
-/** Two zero blocks end an archive. */
-export function endOfArchive(): Buffer {
-  return Buffer.alloc(BLOCK * 2);
-}
+const NO_PREFIX = '';
 
 function splitName(name: string): { prefix: string; base: string } | undefined {
-  if (Buffer.byteLength(name) <= 100) return { prefix: '', base: name };
+  // a UTF-8 character takes at most 3 bytes per UTF-16 unit: a name of 33 units or fewer fits whatever it holds
+  if (name.length <= 33 || Buffer.byteLength(name) <= 100) return { prefix: NO_PREFIX, base: name };
   // ustar: prefix (<=155 bytes) + '/' + name (<=100 bytes)
   for (let i = name.length - 1; i > 0; i--) {
     if (name[i] !== '/' || i === name.length - 1) continue;
@@ -91,10 +99,6 @@ function encodePaxRecords(records: Record<string, string>): Buffer {
   return Buffer.concat(parts);
 }
 
-function padToBlock(data: Buffer): Buffer {
-  return Buffer.concat([data, paddingFor(data.length)]);
-}
-
 interface UstarFields {
   name: string;
   prefix: string;
@@ -104,30 +108,43 @@ interface UstarFields {
   link: string;
 }
 
-function ustarBlock(fields: UstarFields): Buffer {
+/** The fields every header carries alike (owner 0:0, the fixed mtime, the ustar magic, devices 0), the checksum field blank. */
+const TEMPLATE = (() => {
   const block = Buffer.alloc(BLOCK);
-  block.write(fields.name, 0, 100, 'utf8');
-  writeOctal(block, fields.mode & 0o7777, 100, 8);
-  writeOctal(block, 0, 108, 8); // uid
-  writeOctal(block, 0, 116, 8); // gid
-  writeOctal(block, fields.size, 124, 12);
-  writeOctal(block, FIXED_MTIME, 136, 12);
+  writeOctal(block, 108, 8, 0); // uid
+  writeOctal(block, 116, 8, 0); // gid
+  writeOctal(block, 136, 12, FIXED_MTIME);
   block.write('        ', 148, 8, 'ascii'); // checksum placeholder
-  block.write(fields.type, 156, 1, 'ascii');
-  block.write(fields.link, 157, 100, 'utf8');
   block.write('ustar\u000000', 257, 8, 'binary');
   // uname, gname: empty; devmajor/devminor: zero
-  writeOctal(block, 0, 329, 8);
-  writeOctal(block, 0, 337, 8);
-  block.write(fields.prefix, 345, 155, 'utf8');
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  block.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'binary');
+  writeOctal(block, 329, 8, 0);
+  writeOctal(block, 337, 8, 0);
   return block;
+})();
+
+function writeUstar(target: Buffer, offset: number, fields: UstarFields): void {
+  TEMPLATE.copy(target, offset);
+  target.write(fields.name, offset, 100, 'utf8');
+  writeOctal(target, offset + 100, 8, fields.mode & 0o7777);
+  writeOctal(target, offset + 124, 12, fields.size);
+  target[offset + 156] = fields.type.charCodeAt(0);
+  if (fields.link !== '') target.write(fields.link, offset + 157, 100, 'utf8');
+  if (fields.prefix !== '') target.write(fields.prefix, offset + 345, 155, 'utf8');
+  let sum = 0;
+  for (let i = offset; i < offset + BLOCK; i++) sum += target[i];
+  // six octal digits, NUL, space
+  writeOctal(target, offset + 148, 7, sum);
+  target[offset + 155] = 0x20;
 }
 
-function writeOctal(block: Buffer, value: number, offset: number, length: number): void {
-  block.write(`${value.toString(8).padStart(length - 1, '0')}\u0000`, offset, length, 'ascii');
+/** `length - 1` octal digits (zero-padded, the value's lowest digits if it has more) and a NUL, as bytes. */
+function writeOctal(target: Buffer, offset: number, length: number, value: number): void {
+  let rest = value;
+  for (let i = offset + length - 2; i >= offset; i--) {
+    target[i] = 0x30 + (rest % 8);
+    rest = Math.floor(rest / 8);
+  }
+  target[offset + length - 1] = 0;
 }
 
 function truncateUtf8(text: string, bytes: number): string {

@@ -5,11 +5,11 @@
  * flat whatever the context size and no byte is copied twice. The bytes
  * depend only on the entries' paths, modes and contents.
  */
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { CHUNK, ContextDigest, changedSize, headerOf } from './context-digest';
-import { ContextEntry, compareNames } from './context-entries';
-import { BLOCK } from './tar-header';
+import { CHUNK, ContextDigest, changedSize, changedWhileSent, tarHeaderOf } from './context-digest';
+import { ContextEntry, compareNames, fileIdentity } from './context-entries';
+import { BLOCK, TarHeader, encodeHeader, headerLength, writeHeader } from './tar-header';
 
 /** Entries sorted by path, so that several folders merged into one context still give one order. */
 export function sortEntries(entries: ContextEntry[]): ContextEntry[] {
@@ -21,7 +21,15 @@ export interface PackOptions {
   digest?: ContextDigest;
   /** An entry the digest leaves out (the Dockerfile, which is digested as text on its own). */
   digestSkips?: string;
+  /**
+   * The content hash of a file as its listed identity says (the file hash cache's `peek`). Such a
+   * file is not hashed again while it is sent: its identity is checked once it has been read
+   * instead, and a file whose identity changed ends the stream with an error.
+   */
+  knownContent?: (entry: FileEntry) => Buffer | undefined;
 }
+
+type FileEntry = Extract<ContextEntry, { kind: 'file' }>;
 
 export function packContext(entries: readonly ContextEntry[], options: PackOptions = {}): Readable {
   return Readable.from(tarChunks(entries, options), { objectMode: false, highWaterMark: CHUNK });
@@ -49,6 +57,15 @@ class ChunkWriter {
       offset += n;
       this.next();
     }
+  }
+
+  /** An entry's header, written straight into the chunk when it has room (it always has: headers and contents fill whole blocks). */
+  header(header: TarHeader): void {
+    const length = headerLength(header);
+    if (CHUNK - this.used < length) return this.put(encodeHeader(header));
+    writeHeader(this.chunk, this.used, header);
+    this.used += length;
+    this.next();
   }
 
   zeros(count: number): void {
@@ -86,12 +103,14 @@ function* tarChunks(entries: readonly ContextEntry[], options: PackOptions): Gen
   for (const entry of entries) {
     const digest = entry.path === options.digestSkips ? undefined : options.digest;
     digest?.beginEntry(entry);
-    out.put(headerOf(entry));
+    out.header(tarHeaderOf(entry));
     if (entry.kind === 'content') {
       digest?.addContent(entry.content);
       out.put(entry.content);
       out.zeros(padding(entry.content.length));
     } else if (entry.kind === 'file') {
+      const known = digest !== undefined ? options.knownContent?.(entry) : undefined;
+      const hashing = known === undefined ? digest : undefined;
       const fd = openSync(entry.absolutePath, constants.O_RDONLY);
       try {
         let position = 0;
@@ -104,12 +123,17 @@ function* tarChunks(entries: readonly ContextEntry[], options: PackOptions): Gen
           if (piece.length === 0) throw changedSize(entry, String(position));
           if (position + piece.length > entry.size) throw changedSize(entry, `more than ${entry.size}`);
           atEnd = piece.length < out.lastAsked;
-          digest?.addContent(piece);
+          hashing?.addContent(piece);
           position += piece.length;
           // a big file: hand on what is full before reading more
           if (out.full.length > 0) yield* out.full.splice(0);
         }
         if (!atEnd && readSync(fd, oneByte, 0, 1, position) > 0) throw changedSize(entry, `more than ${entry.size}`);
+        if (known !== undefined) {
+          // every write changes a file's change time: the same identity after the read means the content hashed before
+          if (fileIdentity(fstatSync(fd)).key !== entry.identity?.key) throw changedWhileSent(entry);
+          digest?.knownContent(known);
+        }
       } finally {
         closeSync(fd);
       }

@@ -2,8 +2,10 @@
  * Stage 6, build: the context streamed to the engine as it is read (a root
  * image's file system made first, by mmdebstrap), with one LABEL instruction
  * added at the end of the built stage. Every line the engine sends back is
- * read; the first error ends the build naming the Dockerfile line. The bytes
- * sent are hashed again: a file that changed during the build discards it.
+ * read; the first error ends the build naming the Dockerfile line. What is
+ * sent is digested again (a file the file hash cache vouches for by its
+ * unchanged identity, the rest by its bytes): a file that changed during the
+ * build discards it.
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -37,8 +39,9 @@ export async function buildStage(scope: BuildScope, planned: PlannedBuild, paren
     const labels = await labelsForBuild(scope, context);
     const labelled = appendLabels(parents.sentDockerfile, planned.parents.stages, planned.parents.allStages, labels);
     entries = entries.map((entry) => (entry.path === planned.dockerfilePath ? { kind: 'content', path: entry.path, mode: 0o644, content: Buffer.from(labelled) } : entry));
-    const sentDigest = new ContextDigest();
-    const sent = packContext(entries, { digest: sentDigest, digestSkips: planned.dockerfilePath });
+    // a root image's generated tar is not part of the digested context: nothing to check it against
+    const sentDigest = context.rootfsSpec === undefined ? new ContextDigest() : undefined;
+    const sent = packContext(entries, { digest: sentDigest, digestSkips: planned.dockerfilePath, knownContent: context.knownContent });
     const dockerfileLines = planned.parsed.instructions.map((instruction) => instruction.line);
     const imageId = await engine
       .build(
@@ -67,8 +70,7 @@ export async function buildStage(scope: BuildScope, planned: PlannedBuild, paren
         if (error instanceof ContextError) throw new ImageBuildError(request.project, error.message);
         throw error;
       });
-    // a root image's generated tar is not part of the hashed context
-    if (context.rootfsSpec === undefined && sentDigest.digest() !== context.contextSha256) {
+    if (sentDigest !== undefined && sentDigest.digest() !== context.contextSha256) {
       await engine.removeImage(imageId).catch(() => undefined);
       throw new ImageBuildError(request.project, `files in ${request.projectRoot} changed while the image was being built; the result was discarded: run the build again`);
     }

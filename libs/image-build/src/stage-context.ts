@@ -34,6 +34,8 @@ export interface AssembledContext {
   labelInput: LabelInput;
   /** The image's version: its primary source's. */
   version?: string;
+  /** Content hashes of the context's files as digested, for their listed identities (see packContext's `knownContent`). */
+  knownContent: (entry: Extract<ContextEntry, { kind: 'file' }>) => Buffer | undefined;
 }
 
 export async function contextStage(scope: BuildScope, planned: PlannedBuild, parents: PinnedParents, sources: PreparedSources): Promise<AssembledContext> {
@@ -96,7 +98,7 @@ export async function contextStage(scope: BuildScope, planned: PlannedBuild, par
   };
   // everything the image keeps: every build argument and every label (the workspace's git labels are checked when they are read)
   refuseCarriedSecrets({ ...buildArgs, ...imageLabels(labelInput) }, scope);
-  return { entries, rootfsSpec, contextSha256: context.sha256, inputDigest: digest, buildArgs, labelInput, version };
+  return { entries, rootfsSpec, contextSha256: context.sha256, inputDigest: digest, buildArgs, labelInput, version, knownContent: (entry) => cache.peek(entry) };
 }
 
 /** The labels of an image about to be built: the workspace's source and revision read now, from git, once per process. */

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
+import { TextDecoder, promisify } from 'node:util';
 import { SourceVersion, versionFromDescribe } from './source-version';
 import { UserError } from '@imgmono/errors';
 
@@ -52,21 +52,34 @@ export async function listCheckoutFiles(dir: string, label: string): Promise<str
     throw new GitError(`${label}: git ls-files failed: ${(error.stderr?.toString() ?? error.message).trim()}`);
   });
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const out = new Set<string>();
+  let names: string[];
+  try {
+    // the common case, every name UTF-8: one decode for the whole list
+    names = decoder.decode(stdout).split('\0');
+  } catch {
+    throw notUtf8(stdout, decoder, label);
+  }
+  names.pop(); // after the last NUL
+  // a path listed twice (an unmerged file has one index entry per stage) is one file
+  return names.some((name, i) => i > 0 && name === names[i - 1]) ? [...new Set(names)] : names;
+}
+
+/** The error for the first name that is not UTF-8, found name by name. */
+function notUtf8(stdout: Buffer, decoder: TextDecoder, label: string): GitError {
   let start = 0;
   for (let i = 0; i < stdout.length; i++) {
     if (stdout[i] !== 0) continue;
     const raw = stdout.subarray(start, i);
     start = i + 1;
     try {
-      out.add(decoder.decode(raw));
+      decoder.decode(raw);
     } catch {
-      throw new GitError(
+      return new GitError(
         `${label}: file name ${JSON.stringify(raw.toString('latin1'))} (bytes ${raw.toString('hex')}) is not UTF-8; image contexts carry UTF-8 names only: rename the file in the checkout`,
       );
     }
   }
-  return [...out];
+  return new GitError(`${label}: git ls-files printed a list that is not UTF-8`);
 }
 
 /** The checkout's version, as pbr numbers it: from `git describe` (with the full revision in it), else from the commit count. */

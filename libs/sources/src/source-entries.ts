@@ -8,10 +8,13 @@
  */
 import { lstatSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ContextEntry, ContextError, ContextFilter, compareNames, fileIdentity, normaliseMode, symlinkStaysInside } from '@imgmono/build-context';
+import { ContextEntry, ContextError, ContextFilter, fileIdentity, normaliseMode, sortNames, symlinkStaysInside } from '@imgmono/build-context';
 import { listCheckoutFiles } from './git-checkout';
 
 export const SOURCES_IN_CONTEXT = '.zuul-siblings';
+
+/** A path with a `..` part or an empty part (`a//b`, a leading or trailing slash). */
+const ESCAPING_OR_EMPTY_PART = /(^|\/)\.\.(\/|$)|\/\/|^\/|\/$|^$/;
 
 /** Where a source's checkout stands in a build context: `.zuul-siblings/<canonical project name>`. */
 export function siblingInContext(zuulProject: string): string {
@@ -21,24 +24,33 @@ export function siblingInContext(zuulProject: string): string {
 export async function sourceContextEntries(name: string, zuulProject: string, dir: string, filter: ContextFilter | undefined): Promise<ContextEntry[]> {
   const label = `source ${name} (${dir})`;
   const prefix = siblingInContext(zuulProject);
-  const files = (await listCheckoutFiles(dir, label)).sort(compareNames);
+  const files = sortNames(await listCheckoutFiles(dir, label));
+  const root = path.resolve(dir);
   const entries: ContextEntry[] = [];
   const folders = new Set<string>();
+  // the files come sorted, so a folder's files come together: its parents are added once, at its first file
+  let lastFolder = '';
   const addFolders = (relative: string) => {
-    const parts = relative.split('/');
-    for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join('/'));
+    let folder = relative.slice(0, Math.max(0, relative.lastIndexOf('/')));
+    if (folder === lastFolder) return;
+    lastFolder = folder;
+    while (folder !== '' && !folders.has(folder)) {
+      folders.add(folder);
+      folder = folder.slice(0, Math.max(0, folder.lastIndexOf('/')));
+    }
   };
   for (const relative of files) {
     if (relative === '.git' || relative.startsWith('.git/') || relative.includes('/.git/')) continue;
-    if (relative.split('/').some((part) => part === '..' || part === '')) {
+    if (ESCAPING_OR_EMPTY_PART.test(relative)) {
       throw new ContextError(`${label}: path ${relative} escapes the checkout; it cannot be sent`);
     }
     const inContext = `${prefix}/${relative}`;
     if (filter?.excludes(inContext)) continue;
-    const absolute = path.join(dir, relative);
+    const absolute = `${root}/${relative}`;
     let stat;
     try {
-      stat = lstatSync(absolute); // synchronous: 20,000 files in a fraction of the time of 20,000 thread-pool round trips
+      // synchronous: 20,000 files in a fraction of the time of 20,000 thread-pool round trips
+      stat = lstatSync(absolute, { throwIfNoEntry: false });
     } catch {
       stat = undefined;
     }

@@ -34,7 +34,13 @@ async function main(): Promise<void> {
   started = process.hrtime.bigint();
   let bytes = 0;
   const sent = new ContextDigest();
-  for await (const chunk of packContext(entries, { digest: sent, knownContent: (entry) => cache.peek(entry) })) bytes += (chunk as Buffer).length;
+  // consumed as a pipe to the engine's socket consumes it: chunk by chunk, as they come ('data')
+  await new Promise<void>((resolve, reject) =>
+    packContext(entries, { digest: sent, knownContent: (entry) => cache.peek(entry) })
+      .on('data', (chunk: Buffer) => (bytes += chunk.length))
+      .on('end', resolve)
+      .on('error', reject),
+  );
   if (sent.digest() !== digest.sha256) throw new Error(`the digest of what was sent (${sent.digest()}) is not the digest made before (${digest.sha256})`);
   const streamSeconds = seconds(started);
 

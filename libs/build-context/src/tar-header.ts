@@ -73,11 +73,9 @@ export function headerLength(header: TarHeader): number {
   return BLOCK + Math.ceil(encodePaxRecords(pax).length / BLOCK) * BLOCK + BLOCK;
 }
 
-const NO_PREFIX = '';
-
 function splitName(name: string): { prefix: string; base: string } | undefined {
   // a UTF-8 character takes at most 3 bytes per UTF-16 unit: a name of 33 units or fewer fits whatever it holds
-  if (name.length <= 33 || Buffer.byteLength(name) <= 100) return { prefix: NO_PREFIX, base: name };
+  if (name.length <= 33 || Buffer.byteLength(name) <= 100) return { prefix: '', base: name };
   // ustar: prefix (<=155 bytes) + '/' + name (<=100 bytes)
   for (let i = name.length - 1; i > 0; i--) {
     if (name[i] !== '/' || i === name.length - 1) continue;

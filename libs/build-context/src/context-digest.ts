@@ -19,9 +19,15 @@ export const CHUNK = 1 << 20;
 
 type FileEntry = Extract<ContextEntry, { kind: 'file' }>;
 
+/** Bytes of entry lines and content hashes gathered before they are handed to the outer hash. */
+const BATCH = 64 << 10;
+
 /** Accumulates the digest entry by entry: an entry's line, then (for a file) its content, in pieces. */
 export class ContextDigest {
   private readonly outer = createHash('sha256');
+  /** Lines and content hashes for the outer hash, handed on in blocks: a call per entry cost more than the hashing. */
+  private readonly batch = Buffer.allocUnsafe(BATCH);
+  private batched = 0;
   /** The entry begun last has content still to come. */
   private open = false;
   /** Its content's hash, made on the first piece. */
@@ -29,7 +35,13 @@ export class ContextDigest {
 
   beginEntry(entry: ContextEntry): void {
     this.finishEntry();
-    this.outer.update(entryLine(entry));
+    const line = entryLine(entry);
+    // a UTF-16 unit takes at most 3 bytes of UTF-8
+    if (line.length * 3 > BATCH - this.batched) {
+      this.flush();
+      if (line.length * 3 > BATCH) this.outer.update(line);
+    }
+    if (line.length * 3 <= BATCH - this.batched) this.batched += this.batch.write(line, this.batched, 'utf8');
     this.open = entry.kind === 'file' || entry.kind === 'content';
   }
 
@@ -41,7 +53,7 @@ export class ContextDigest {
 
   /** A file whose content hash is already known (from the cache, or hashed in one call): no bytes needed. */
   knownContent(sha256: Buffer): void {
-    this.outer.update(sha256);
+    this.addHash(sha256);
     this.open = false;
     this.content = undefined;
   }
@@ -50,7 +62,7 @@ export class ContextDigest {
   finishEntry(): Buffer | undefined {
     if (!this.open) return undefined;
     const sha = this.content?.digest() ?? (hash('sha256', EMPTY, 'buffer') as unknown as Buffer);
-    this.outer.update(sha);
+    this.addHash(sha);
     this.open = false;
     this.content = undefined;
     return sha;
@@ -58,7 +70,20 @@ export class ContextDigest {
 
   digest(): string {
     this.finishEntry();
+    this.flush();
     return this.outer.digest('hex');
+  }
+
+  private addHash(sha256: Buffer): void {
+    if (sha256.length > BATCH - this.batched) this.flush();
+    sha256.copy(this.batch, this.batched);
+    this.batched += sha256.length;
+  }
+
+  private flush(): void {
+    if (this.batched === 0) return;
+    this.outer.update(this.batch.subarray(0, this.batched));
+    this.batched = 0;
   }
 }
 

@@ -27,43 +27,57 @@ export interface FileHashCacheOptions {
 type FileEntry = Extract<ContextEntry, { kind: 'file' }>;
 
 export class FileHashCache {
-  /** The lines to keep: file -> `<sha256 hex>\t<identity>\t<file>` (strings only: 20,000 files cost little memory). */
-  private readonly kept = new Map<string, string>();
-  /** Whether saving would change the file: a file was hashed, or a known one was not used. */
+  /** Lines hashed in this use and not racily clean: file -> `<sha256 hex>\t<identity>\t<file>`. */
+  private readonly fresh = new Map<string, string>();
+  /** Which known lines this use confirmed (and found not racily clean), by their index. */
+  private readonly used: Uint8Array;
+  private usedCount = 0;
+  /** Whether saving would change the file: a file was hashed, or a known one was racily clean. */
   private changed = false;
   /** Wall-clock time the cache was loaded, before any file of this use was hashed. */
   private readonly startedMs = Date.now();
 
   private constructor(
     private readonly file: string,
-    /** file -> its line as read */
-    private readonly known: Map<string, string>,
+    /** The lines as read (strings only: 20,000 files cost little memory). */
+    private readonly lines: string[],
+    /** file -> the index of its line */
+    private readonly known: Map<string, number>,
     private readonly racyMs: number,
-  ) {}
+  ) {
+    this.used = new Uint8Array(lines.length);
+  }
 
   /** The cache kept in `file`; empty when there is none or it cannot be read. */
   static async load(file: string, options: FileHashCacheOptions = {}): Promise<FileHashCache> {
-    const known = new Map<string, string>();
+    const known = new Map<string, number>();
+    const lines: string[] = [];
     const text = await fs.readFile(file, 'utf8').catch(() => '');
-    const lines = text.split('\n');
-    if (lines[0] === HEADER) {
-      for (let i = 1; i < lines.length; i++) {
-        const line = lines[i];
+    const all = text.split('\n');
+    if (all[0] === HEADER) {
+      for (let i = 1; i < all.length; i++) {
+        const line = all[i];
         const second = line.indexOf('\t', 65);
         if (line.charCodeAt(64) !== 9 || second < 0) continue;
-        known.set(line.slice(second + 1), line);
+        known.set(line.slice(second + 1), lines.length);
+        lines.push(line);
       }
     }
-    return new FileHashCache(file, known, options.racyMs ?? RACY_MS);
+    return new FileHashCache(file, lines, known, options.racyMs ?? RACY_MS);
   }
 
   /** The content hash of this file when it is known for exactly this identity. */
   get(entry: FileEntry): Buffer | undefined {
     if (entry.identity === undefined) return undefined;
-    const line = this.known.get(entry.absolutePath);
-    if (line === undefined || line.slice(65, 65 + entry.identity.key.length + 1) !== `${entry.identity.key}\t`) return undefined;
-    this.keep(entry, line);
-    return Buffer.from(line.slice(0, 64), 'hex');
+    const index = this.known.get(entry.absolutePath);
+    if (index === undefined || !hasIdentity(this.lines[index], entry.identity.key)) return undefined;
+    // racily clean: changed too shortly before this use to be trusted next time
+    if (this.racy(entry)) this.changed = true;
+    else if (this.used[index] === 0) {
+      this.used[index] = 1;
+      this.usedCount++;
+    }
+    return Buffer.from(this.lines[index].substring(0, 64), 'hex');
   }
 
   /**
@@ -72,26 +86,40 @@ export class FileHashCache {
    */
   peek(entry: FileEntry): Buffer | undefined {
     if (entry.identity === undefined) return undefined;
-    const line = this.kept.get(entry.absolutePath);
-    if (line === undefined || line.slice(65, 65 + entry.identity.key.length + 1) !== `${entry.identity.key}\t`) return undefined;
-    return Buffer.from(line.slice(0, 64), 'hex');
+    let line = this.fresh.get(entry.absolutePath);
+    if (line === undefined) {
+      const index = this.known.get(entry.absolutePath);
+      if (index !== undefined && this.used[index] === 1) line = this.lines[index];
+    }
+    if (line === undefined || !hasIdentity(line, entry.identity.key)) return undefined;
+    return Buffer.from(line.substring(0, 64), 'hex');
   }
 
   set(entry: FileEntry, sha256: Buffer): void {
     this.changed = true;
     // a name with a tab or a line break cannot be written on one line: such a file is read every time
-    if (entry.identity !== undefined && !/[\t\n\r]/.test(entry.absolutePath)) this.keep(entry, `${sha256.toString('hex')}\t${entry.identity.key}\t${entry.absolutePath}`);
+    if (entry.identity === undefined || /[\t\n\r]/.test(entry.absolutePath) || this.racy(entry)) return;
+    this.fresh.set(entry.absolutePath, `${sha256.toString('hex')}\t${entry.identity.key}\t${entry.absolutePath}`);
   }
 
-  private keep(entry: FileEntry, line: string): void {
-    // racily clean: changed too shortly before this use to be trusted next time
-    if (entry.identity!.changedMs >= this.startedMs - this.racyMs) this.changed = true;
-    else this.kept.set(entry.absolutePath, line);
+  private racy(entry: FileEntry): boolean {
+    return entry.identity!.changedMs >= this.startedMs - this.racyMs;
   }
 
   /** Keeps the files of this use that are not racily clean; writes nothing when that is what the file holds. */
   async save(): Promise<void> {
-    if (!this.changed && this.kept.size === this.known.size) return;
-    await writeFileAtomic(this.file, `${[HEADER, ...this.kept.values()].join('\n')}\n`);
+    if (!this.changed && this.usedCount === this.lines.length) return;
+    const kept = [HEADER];
+    for (let i = 0; i < this.lines.length; i++) {
+      const line = this.lines[i];
+      if (this.used[i] === 1 && !this.fresh.has(line.slice(line.indexOf('\t', 65) + 1))) kept.push(line);
+    }
+    for (const line of this.fresh.values()) kept.push(line);
+    await writeFileAtomic(this.file, `${kept.join('\n')}\n`);
   }
+}
+
+/** Whether a cache line is for this identity (`<sha256 hex>\t<identity>\t...`), without cutting the line. */
+function hasIdentity(line: string, key: string): boolean {
+  return line.startsWith(key, 65) && line.charCodeAt(65 + key.length) === 9;
 }

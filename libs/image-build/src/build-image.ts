@@ -21,7 +21,7 @@ import { formatBytes, formatSeconds } from './format';
 import { sourcesStage } from './image-sources';
 import { ProjectLock, lockProject, projectLockPath } from './project-lock';
 import { buildStage } from './stage-build';
-import { contextStage } from './stage-context';
+import { contextStage, loadFileHashCache } from './stage-context';
 import { parentsStage } from './stage-parents';
 import { planStage } from './stage-plan';
 import { recordStage, tagStage } from './stage-record';
@@ -34,11 +34,13 @@ export async function buildImageProject(request: ImageBuildRequest, deps: ImageB
   let lock: ProjectLock | undefined;
   try {
     const planned = await planStage(scope);
+    // read while the engine and git are asked what the next stages need
+    const hashCache = loadFileHashCache(scope);
     const parents = await parentsStage(scope, planned);
     if (parents.kind === 'not-built') return await notBuilt(scope, parents);
     const sources = await sourcesStage(scope, planned);
     if (sources.kind === 'not-built') return await notBuilt(scope, sources);
-    const context = await contextStage(scope, planned, parents, sources);
+    const context = await contextStage(scope, planned, parents, sources, hashCache);
 
     // from here to the record: one run at a time for this image name on this engine, whatever the workspace
     lock = await lockProject(projectLockPath(deps.engine.endpoint, request.project), { log: scope.log, signal: request.signal }).catch((error: Error) =>

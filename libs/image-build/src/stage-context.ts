@@ -38,7 +38,12 @@ export interface AssembledContext {
   knownContent: (entry: Extract<ContextEntry, { kind: 'file' }>) => Buffer | undefined;
 }
 
-export async function contextStage(scope: BuildScope, planned: PlannedBuild, parents: PinnedParents, sources: PreparedSources): Promise<AssembledContext> {
+/** The image's file hash cache (an empty one when it cannot be read: it never fails). */
+export function loadFileHashCache({ request }: BuildScope): Promise<FileHashCache> {
+  return FileHashCache.load(fileHashCachePath(request.workspaceRoot, request.project));
+}
+
+export async function contextStage(scope: BuildScope, planned: PlannedBuild, parents: PinnedParents, sources: PreparedSources, hashCache: Promise<FileHashCache>): Promise<AssembledContext> {
   const { request, log, fail, now } = scope;
   const rootfsSpec = await readRootfsSpec(planned.folder, request.projectRoot, fail);
   const generated: Record<string, string> = { ...sources.digestInputs };
@@ -67,7 +72,7 @@ export async function contextStage(scope: BuildScope, planned: PlannedBuild, par
   const buildArgs = { ...request.buildArgs, ...sources.buildArgs };
   const scanner = new SecretScanner(request.secretValues ?? []);
   // files the cache knows are not read, unless the context must be scanned for secret values
-  const cache = await FileHashCache.load(fileHashCachePath(request.workspaceRoot, request.project));
+  const cache = await hashCache;
   const context = await digestContext(entries, { skips: planned.dockerfilePath, onFileData: scanner.active ? (file, piece) => scanner.push(file, piece) : undefined, cache });
   // a cache that cannot be written costs the next run time, not correctness
   await cache.save().catch(() => undefined);

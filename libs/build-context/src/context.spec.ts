@@ -150,9 +150,14 @@ describe('image context', () => {
 
 describe('sending with the hashes the digest found', () => {
   const request = () => ({ folder: dir, displayFolder: 'images/ns/x', dockerfile: 'Dockerfile', dockerfileContent: Buffer.from('FROM x\n') });
+  let cacheFile: string;
+  beforeEach(() => {
+    cacheFile = `${dir}-hashes.tsv`;
+  });
+  afterEach(() => fs.rm(cacheFile, { force: true }));
 
   /** Lists and digests the folder with a cache that trusts every file written before it started (no racy window). */
-  async function digested(cacheFile: string) {
+  async function digested() {
     await new Promise((resolve) => setTimeout(resolve, 10));
     const cache = await FileHashCache.load(cacheFile, { racyMs: 0 });
     const entries = await assembleImageContext(request());
@@ -162,52 +167,37 @@ describe('sending with the hashes the digest found', () => {
 
   it('sends files the cache vouches for without hashing them again, and the digest of what was sent is the planned one', async () => {
     await writeTree(dir, { Dockerfile: 'FROM x\n', 'a.txt': 'aaaa', 'sub/b.txt': 'b'.repeat(3 << 20) });
-    const cacheFile = `${dir}-hashes.tsv`;
-    try {
-      const { cache, entries, planned } = await digested(cacheFile);
-      const file = entries.find((entry) => entry.path === 'a.txt')!;
-      expect(file.kind === 'file' && cache.peek(file)).toEqual(createHash('sha256').update('aaaa').digest());
-      const sent = new ContextDigest();
-      const bytes = await hashStream(packContext(entries, { digest: sent, knownContent: (entry) => cache.peek(entry) }));
-      expect(sent.digest()).toBe(planned.sha256);
-      // the same bytes as a stream that hashes everything
-      expect(bytes).toEqual(await hashStream(packContext(entries)));
-    } finally {
-      await fs.rm(cacheFile, { force: true });
-    }
+    const { cache, entries, planned } = await digested();
+    const file = entries.find((entry) => entry.path === 'a.txt')!;
+    expect(file.kind === 'file' && cache.peek(file)).toEqual(createHash('sha256').update('aaaa').digest());
+    const sent = new ContextDigest();
+    const bytes = await hashStream(packContext(entries, { digest: sent, knownContent: (entry) => cache.peek(entry) }));
+    expect(sent.digest()).toBe(planned.sha256);
+    // the same bytes as a stream that hashes everything
+    expect(bytes).toEqual(await hashStream(packContext(entries)));
   });
 
   it('ends the stream when a file it vouches for was rewritten after the listing, with the same size and bytes', async () => {
     await writeTree(dir, { Dockerfile: 'FROM x\n', 'a.txt': 'aaaa' });
-    const cacheFile = `${dir}-hashes.tsv`;
-    try {
-      const { cache, entries } = await digested(cacheFile);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      await fs.writeFile(path.join(dir, 'a.txt'), 'aaaa'); // a new change time, nothing else
-      await expect(hashStream(packContext(entries, { digest: new ContextDigest(), knownContent: (entry) => cache.peek(entry) }))).rejects.toThrow(
-        /a\.txt changed while it was being sent; do not edit files during a build/,
-      );
-    } finally {
-      await fs.rm(cacheFile, { force: true });
-    }
+    const { cache, entries } = await digested();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await fs.writeFile(path.join(dir, 'a.txt'), 'aaaa'); // a new change time, nothing else
+    await expect(hashStream(packContext(entries, { digest: new ContextDigest(), knownContent: (entry) => cache.peek(entry) }))).rejects.toThrow(
+      /a\.txt changed while it was being sent; do not edit files during a build/,
+    );
   });
 
   it('hashes a file the cache does not vouch for (changed just now), so a change after the listing shows in the digest', async () => {
     await writeTree(dir, { Dockerfile: 'FROM x\n', 'a.txt': 'aaaa' });
-    const cacheFile = `${dir}-hashes.tsv`;
-    try {
-      // the default racy window: the file was written a moment ago, so its hash is not kept
-      const cache = await FileHashCache.load(cacheFile);
-      const entries = await assembleImageContext(request());
-      const planned = await digestContext(entries, { cache });
-      expect(entries.flatMap((entry) => (entry.kind === 'file' ? [cache.peek(entry)] : []))).toEqual([undefined]);
-      await fs.writeFile(path.join(dir, 'a.txt'), 'aaab');
-      const sent = new ContextDigest();
-      await hashStream(packContext(entries, { digest: sent, knownContent: (entry) => cache.peek(entry) }));
-      expect(sent.digest()).not.toBe(planned.sha256);
-    } finally {
-      await fs.rm(cacheFile, { force: true });
-    }
+    // the default racy window: the file was written a moment ago, so its hash is not kept
+    const cache = await FileHashCache.load(cacheFile);
+    const entries = await assembleImageContext(request());
+    const planned = await digestContext(entries, { cache });
+    expect(entries.flatMap((entry) => (entry.kind === 'file' ? [cache.peek(entry)] : []))).toEqual([undefined]);
+    await fs.writeFile(path.join(dir, 'a.txt'), 'aaab');
+    const sent = new ContextDigest();
+    await hashStream(packContext(entries, { digest: sent, knownContent: (entry) => cache.peek(entry) }));
+    expect(sent.digest()).not.toBe(planned.sha256);
   });
 });
 

@@ -37,11 +37,9 @@ export class ContextDigest {
     this.finishEntry();
     const line = entryLine(entry);
     // a UTF-16 unit takes at most 3 bytes of UTF-8
-    if (line.length * 3 > BATCH - this.batched) {
-      this.flush();
-      if (line.length * 3 > BATCH) this.outer.update(line);
-    }
-    if (line.length * 3 <= BATCH - this.batched) this.batched += this.batch.write(line, this.batched, 'utf8');
+    if (line.length * 3 > BATCH - this.batched) this.flush();
+    if (line.length * 3 > BATCH) this.outer.update(line);
+    else this.batched += this.batch.write(line, this.batched, 'utf8');
     this.open = entry.kind === 'file' || entry.kind === 'content';
   }
 

@@ -17,6 +17,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
+import { FILE_HASH_CACHE_RACY_MS } from '@imgmono/build-context';
 import { makeBigCheckout, TestWorkspace, busyboxRoot, createTestWorkspace, imageProject } from '@imgmono/testing';
 import { containersCreated } from '@imgmono/test-engine';
 import { bundleScript } from '../scripts/bundle-script';
@@ -228,10 +229,9 @@ async function sequence<T>(times: number, fn: () => Promise<T>): Promise<T[]> {
 async function streamingSection(): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'imgmono-bench-stream-'));
   try {
-    await makeBigCheckout(path.join(dir, 'big'), 20_000, 10_000);
-    const script = await bundleScript('tools/scripts/measure-context.ts', path.join(dir, 'measure.js'));
     // files written more than the cache's racy window ago, as a checkout handed to a build is
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await makeBigCheckout(path.join(dir, 'big'), 20_000, 10_000, FILE_HASH_CACHE_RACY_MS + 500);
+    const script = await bundleScript('tools/scripts/measure-context.ts', path.join(dir, 'measure.js'));
     const measure = () => JSON.parse(execFileSync(process.execPath, [script, path.join(dir, 'big'), path.join(dir, 'hashes.tsv')], { encoding: 'utf8' }).trim().split('\n').pop()!);
     const cold = measure();
     // medians of 3 runs with the cache filled, each figure on its own

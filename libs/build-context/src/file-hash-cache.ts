@@ -16,8 +16,8 @@ import { writeFileAtomic } from '@imgmono/build-records';
 import type { ContextEntry } from './context-entries';
 
 const HEADER = 'imgmono-file-hashes 1';
-/** Files changed this close to the start of the hashing are not trusted next time. */
-const RACY_MS = 2000;
+/** Files changed this close to the start of the hashing are not trusted next time (git's racy-clean rule). */
+export const FILE_HASH_CACHE_RACY_MS = 2000;
 
 export interface FileHashCacheOptions {
   /** The racy window in milliseconds (default 2 s); tests of the cache's use set 0 to stand for files written long before. */
@@ -63,7 +63,7 @@ export class FileHashCache {
         lines.push(line);
       }
     }
-    return new FileHashCache(file, lines, known, options.racyMs ?? RACY_MS);
+    return new FileHashCache(file, lines, known, options.racyMs ?? FILE_HASH_CACHE_RACY_MS);
   }
 
   /** The content hash of this file when it is known for exactly this identity. */

@@ -1,7 +1,7 @@
 /**
  * The run's secret values: the environment variables the workspace marks as
- * secret (the plugin's `secretEnv` option in nx.json, handed to every image,
- * push and promote target) and the registry password. Executors print
+ * secret (the plugin's `secretEnv` option in nx.json, which the image, push
+ * and promote executors read: lib/plugin-options.ts) and the registry password. Executors print
  * through `maskedOutput`, so none of them reaches a log.
  */
 import { SecretValue, maskSecrets, secretValues } from '@imgmono/secrets';

@@ -22,11 +22,3 @@ export function normaliseZuulOptions(user: ZuulUserOptions | undefined): { file:
     options: { ...DEFAULT_ZUUL_OPTIONS, ...rest, pipelines: { ...DEFAULT_ZUUL_OPTIONS.pipelines, ...pipelines } },
   };
 }
-
-/** The image plugin's own entry in nx.json's plugins, wherever the workspace keeps the plugin. */
-export function imagePluginOptions(nxJson: { plugins?: Array<string | { plugin: string; options?: unknown }> }): Record<string, unknown> {
-  for (const entry of nxJson.plugins ?? []) {
-    if (typeof entry === 'object' && /image-plugin(\/plugin(\.js)?)?$/.test(entry.plugin)) return (entry.options ?? {}) as Record<string, unknown>;
-  }
-  return {};
-}

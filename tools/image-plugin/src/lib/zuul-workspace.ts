@@ -1,11 +1,12 @@
 /** The Zuul file of the workspace and where it goes: the model, shaped by the plugin's "zuul" options in nx.json and the caller's. */
 import type { WorkspaceModel } from '@imgmono/workspace';
 import { jobGraphLines, renderZuulConfig, zuulWorkspace } from '@imgmono/zuul-config';
-import { ZuulUserOptions, imagePluginOptions, normaliseZuulOptions } from './zuul-options';
+import { NxJsonPlugins, imagePluginOptions } from './plugin-options';
+import { ZuulUserOptions, normaliseZuulOptions } from './zuul-options';
 
 export function zuulConfigFor(
   model: WorkspaceModel,
-  nxJson: Parameters<typeof imagePluginOptions>[0],
+  nxJson: NxJsonPlugins,
   overrides: { perChain?: boolean; file?: string } = {},
 ): { file: string; text: string; jobGraph: string[] } {
   const user = { ...((imagePluginOptions(nxJson).zuul ?? {}) as ZuulUserOptions) };

@@ -12,7 +12,6 @@ import * as path from 'node:path';
 import { IMAGE_TEST_FILE, SCENARIO_FILE } from '@imgmono/workspace';
 import { parseScenario, scenarioFileFolders, scenarioImages } from '@imgmono/image-test-spec';
 import { IMAGE_EXECUTOR } from '../lib/workspace-images';
-import { DEFAULT_TAG_RULES } from '../lib/registry-settings';
 import { envInputs } from '../lib/run-settings';
 
 export interface ImagePluginOptions {
@@ -20,12 +19,13 @@ export interface ImagePluginOptions {
   imageTargetName?: string;
   /** Name of the graph check target; default `graph-check`. */
   checkTargetName?: string;
-  /** Tag rules of the push target; see libs/tags. */
+  /** Tag rules of the push and promote targets; see libs/tags. Read by those executors when they run. */
   tagRules?: string[];
   /**
    * Environment variables whose values are secret (tokens, passwords). Their values are masked
    * in all output, and a build that would carry one (a build argument, a label, a context file)
-   * is refused. The registry password is always treated so.
+   * is refused. The registry password is always treated so. Read by the image, push and promote
+   * executors when they run, for every target of theirs, inferred or written in a project.json.
    */
   secretEnv?: string[];
   /** The Zuul export's settings (job names, parents, registry, pipelines, perChain, file): see libs/zuul-config. */
@@ -37,17 +37,18 @@ export const PROJECT_FILES_GLOB = '{images/**/Dockerfile,sources/*/source.json,s
 /** Name of the test target of images (with an image-test.json) and scenarios. */
 export const TEST_TARGET = 'image-test';
 
-/** The plugin's options, with the workspace's named inputs (nx.json) the targets may refer to. */
-export type PluginSettings = Required<ImagePluginOptions> & { namedInputs: Record<string, unknown> };
+/**
+ * What inference needs of the plugin's options, with the workspace's named inputs (nx.json) the
+ * targets may refer to. tagRules and secretEnv are not copied into the targets: the executors read
+ * them from nx.json when they run (lib/plugin-options.ts).
+ */
+export type PluginSettings = Required<Pick<ImagePluginOptions, 'imageTargetName' | 'checkTargetName'>> & { namedInputs: Record<string, unknown> };
 
 export function normaliseOptions(options: ImagePluginOptions | undefined, namedInputs: Record<string, unknown> = {}): PluginSettings {
   return {
     namedInputs,
     imageTargetName: options?.imageTargetName ?? 'image',
     checkTargetName: options?.checkTargetName ?? 'graph-check',
-    tagRules: options?.tagRules ?? DEFAULT_TAG_RULES,
-    secretEnv: options?.secretEnv ?? [],
-    zuul: options?.zuul ?? {},
   };
 }
 
@@ -61,7 +62,7 @@ export function imageTarget(projectRoot: string, options: PluginSettings, source
     // what it does are inputs, so Nx never takes two runs that differ in them for one task.
     cache: false,
     inputs: ['{projectRoot}/**/*', ...envInputs('image', sources, options.namedInputs)],
-    options: { dockerfile: 'Dockerfile', secretEnv: options.secretEnv },
+    // no options: the executor's defaults, and the workspace's secretEnv read from nx.json when it runs
     metadata: {
       description: `Build the ${name} image on the Docker engine, parents first, each child pinned to its parent's image id`,
       technologies: ['docker'],
@@ -166,7 +167,6 @@ function nodesFor(file: string, options: PluginSettings, workspaceRoot: string):
             dependsOn: [options.imageTargetName],
             cache: false,
             inputs: ['default', ...envInputs('push', [], options.namedInputs)],
-            options: { tagRules: options.tagRules, secretEnv: options.secretEnv },
             metadata: { description: 'Push the image under its computed tags to IMAGE_REGISTRY (change build: IMAGE_CHANGE; release: IMAGE_RELEASE=true)' },
           },
           ...(existsSync(path.join(workspaceRoot, projectRoot, IMAGE_TEST_FILE))
@@ -184,7 +184,6 @@ function nodesFor(file: string, options: PluginSettings, workspaceRoot: string):
             executor: '@imgmono/image-plugin:promote',
             cache: false,
             inputs: ['default', ...envInputs('promote', [], options.namedInputs)],
-            options: { tagRules: options.tagRules, secretEnv: options.secretEnv },
             metadata: { description: "Promote IMAGE_CHANGE's images to their release tags in IMAGE_REGISTRY, without pulling or rebuilding" },
           },
         },

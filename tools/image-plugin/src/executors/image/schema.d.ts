@@ -9,6 +9,6 @@ export interface ImageExecutorOptions {
   primarySource?: string;
   noCache?: boolean;
   secrets?: string[];
-  /** Environment variables whose values are secret: masked in all output, refused in builds. From the plugin's secretEnv option. */
+  /** Environment variables whose values are secret: masked in all output, refused in builds. Added to the image plugin's secretEnv option in nx.json, which the executor reads. */
   secretEnv?: string[];
 }

@@ -3,7 +3,8 @@ import type { ExecutorContext } from '@nx/devkit';
 import { createEngineClient } from '@imgmono/engine';
 import { pushImageProject } from '@imgmono/image-publish';
 import { parseTagRules } from '@imgmono/tags';
-import { DEFAULT_TAG_RULES, registryFrom } from '../../lib/registry-settings';
+import { workspaceSecretEnv, workspaceTagRules } from '../../lib/plugin-options';
+import { registryFrom } from '../../lib/registry-settings';
 import { ExecutorInputError, reportFailure } from '../../lib/report-failure';
 import { readRunSettings } from '../../lib/run-settings';
 import { maskedOutput, runSecrets } from '../../lib/workspace-secrets';
@@ -16,14 +17,14 @@ export default async function pushExecutor(options: PushExecutorOptions, context
     const settings = readRunSettings(process.env);
     const registry = await registryFrom(settings, options.registry);
     if (registry === undefined) throw new ExecutorInputError(`${project}: no registry to push to: set IMAGE_REGISTRY (host:port) or the push target's "registry" option`);
-    output = maskedOutput(runSecrets(options.secretEnv, settings.env, registry));
+    output = maskedOutput(runSecrets(workspaceSecretEnv(options.secretEnv, context.nxJsonConfiguration), settings.env, registry));
     const outcome = await pushImageProject(
       {
         workspaceRoot: context.root,
         project,
         registry: registry.client,
         auth: registry.auth,
-        rules: parseTagRules(options.tagRules ?? DEFAULT_TAG_RULES),
+        rules: parseTagRules(workspaceTagRules(options.tagRules, context.nxJsonConfiguration)),
         context: settings.tagContext,
         strict: settings.strictSources,
       },

@@ -62,6 +62,20 @@ const lazyRequires = {
     });
   },
 };
+/**
+ * Packages that do nothing when loaded but define functions: a bundle that
+ * uses none of them leaves them out. semver is used by the tag rules of push
+ * and promote, not by a build, whose task process would otherwise evaluate its
+ * 60 modules and their regular expressions (about 1.7 ms) for nothing.
+ */
+const SIDE_EFFECT_FREE = ['semver'];
+const sideEffectFree = {
+  name: 'side-effect-free',
+  setup(build) {
+    const names = new RegExp(`^(${SIDE_EFFECT_FREE.join('|')})$`);
+    build.onResolve({ filter: names }, (args) => ({ path: require.resolve(args.path, { paths: [args.resolveDir] }), sideEffects: false }));
+  },
+};
 /** Entry -> the workspace files its bundle is built from (not node_modules), with tsconfig.base.json (its paths decide what @imgmono/* is). */
 function bundleInputs(metafile) {
   const out = {};
@@ -85,7 +99,7 @@ build({
   format: 'cjs',
   // a map file beside each bundle (node --enable-source-maps reads it): the bundles stay small to load
   sourcemap: 'linked',
-  plugins: [lazyRequires],
+  plugins: [lazyRequires, sideEffectFree],
   tsconfig: path.join(root, 'tsconfig.base.json'),
   // Nx, packages with native parts, and what the lazy requires above load only when used,
   // are loaded from node_modules as they are

@@ -1,2 +1,3 @@
 export * from './image-version';
 export * from './tag-rules';
+export * from './tag-names';

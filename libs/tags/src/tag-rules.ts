@@ -12,6 +12,7 @@
  */
 import semver from 'semver';
 import { isPrerelease, toSemver } from './image-version';
+import { isValidTag, shortDigest } from './tag-names';
 import { UserError } from '@imgmono/errors';
 
 export class TagRuleError extends UserError {
@@ -137,23 +138,6 @@ export function movingTags(input: Omit<TagInput, 'published' | 'context'>): stri
     }
   }
   return [...tags];
-}
-
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-
-/** Whether a string is a valid image tag (the registry's and the engine's rule). */
-export function isValidTag(tag: string): boolean {
-  return TAG.test(tag);
-}
-
-/** The short form of an input digest used in tags: its first 12 hex characters. */
-export function shortDigest(digest: string): string {
-  return digest.replace(/^sha256:/, '').slice(0, 12);
-}
-
-/** The tag under which a build is found by its inputs in the run's registry. */
-export function inputsTag(digest: string): string {
-  return `inputs-${shortDigest(digest)}`;
 }
 
 export function computeTags(input: TagInput): TagPlan {

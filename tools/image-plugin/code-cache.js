@@ -4,14 +4,14 @@
  * image executor's 0.6 MB bundle takes about 20 ms of every task process;
  * with the cache about 10.
  *
- * The cache of a bundle is dist/.code-cache/<entry>-<size, change time and
- * inode of the bundle>.bin: a rebuilt bundle is another file with another
+ * The cache of a bundle is dist/.code-cache/<entry>-<size, change and
+ * modification times, inode of the bundle>.bin: a rebuilt bundle gets another
  * name (hashing the 0.6 MB instead cost 1.5 ms of every task process), and
  * V8 itself refuses a cache made by another V8 version or other flags, after
- * which it is made again. It is
- * written when the process exits (so it holds the functions the run
- * compiled), whole or not at all (a temporary file renamed), and a cache that
- * cannot be written (a read-only checkout) costs time only.
+ * which it is made again. It is written when the process exits (so it holds
+ * the functions the run compiled), whole or not at all (a temporary file
+ * renamed), and a cache that cannot be written (a read-only checkout) costs
+ * time only.
  */
 const fs = require('node:fs');
 const Module = require('node:module');

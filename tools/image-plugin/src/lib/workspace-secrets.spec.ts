@@ -11,7 +11,7 @@ describe('run secrets', () => {
   };
 
   it('are the marked variables that are set, plus the registry password and credentials', () => {
-    const secrets = runSecrets(['SITE_TOKEN', 'UNSET'], { SITE_TOKEN: 'tok-5ecr3t' }, registry);
+    const secrets = runSecrets(['SITE_TOKEN', 'UNSET'], {}, { SITE_TOKEN: 'tok-5ecr3t' }, registry);
     expect(secrets.map((secret) => secret.name).sort()).toEqual(['SITE_TOKEN', 'the registry credentials', 'the registry password']);
   });
 
@@ -19,7 +19,7 @@ describe('run secrets', () => {
     const printed: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: string) => printed.push(line));
     vi.spyOn(console, 'error').mockImplementation((line: string) => printed.push(line));
-    const output = maskedOutput(runSecrets(['SITE_TOKEN'], { SITE_TOKEN: 'tok-5ecr3t' }, registry));
+    const output = maskedOutput(runSecrets(['SITE_TOKEN'], {}, { SITE_TOKEN: 'tok-5ecr3t' }, registry));
     output.log('curl -H "X-Token: tok-5ecr3t" https://zuul:Reg1stry-Pa55@host');
     output.error(`Authorization: Basic ${Buffer.from('zuul:Reg1stry-Pa55').toString('base64')}`);
     expect(printed).toEqual(['curl -H "X-Token: ***" https://host', 'Authorization: Basic ***']);

@@ -5,9 +5,11 @@
  * through `maskedOutput`, so none of them reaches a log.
  */
 import { SecretValue, maskSecrets, secretValues } from '@imgmono/secrets';
+import { NxJsonPlugins, workspaceSecretEnv } from './plugin-options';
 import type { RunRegistry } from './registry-settings';
 
-export function runSecrets(secretEnv: readonly string[] | undefined, env: NodeJS.ProcessEnv, registry?: RunRegistry): SecretValue[] {
+/** `targetSecretEnv`: the target's own secretEnv option, added to the workspace's in `nxJson`. */
+export function runSecrets(targetSecretEnv: readonly string[] | undefined, nxJson: NxJsonPlugins, env: NodeJS.ProcessEnv, registry?: RunRegistry): SecretValue[] {
   const extra: SecretValue[] = [];
   const auth = registry?.auth;
   if (auth?.password !== undefined) {
@@ -15,7 +17,7 @@ export function runSecrets(secretEnv: readonly string[] | undefined, env: NodeJS
     // as a Basic Authorization header carries it (masked in its base64 form too)
     extra.push({ name: 'the registry credentials', value: `${auth.username}:${auth.password}` });
   }
-  return secretValues(secretEnv ?? [], env, extra);
+  return secretValues(workspaceSecretEnv(targetSecretEnv, nxJson), env, extra);
 }
 
 export interface MaskedOutput {

@@ -10,7 +10,6 @@ import { createEngineClient } from '@imgmono/engine';
 import { buildImageProject, readWorkspaceGit } from '@imgmono/image-build';
 import { maskSecrets } from '@imgmono/secrets';
 import { withInterrupts } from '../../lib/interrupts';
-import { workspaceSecretEnv } from '../../lib/plugin-options';
 import { registryFrom } from '../../lib/registry-settings';
 import { reportFailure } from '../../lib/report-failure';
 import { RunSettings, readRunSettings } from '../../lib/run-settings';
@@ -41,7 +40,7 @@ export async function runImageTask(options: ImageExecutorOptions, context: Execu
   let output = maskedOutput([]);
   try {
     const parentRegistry = await registryFrom(settings).then((registry) => (registry === undefined ? undefined : { ...registry, change: settings.tagContext.change }));
-    const secrets = runSecrets(workspaceSecretEnv(options.secretEnv, context.nxJsonConfiguration), settings.env, parentRegistry);
+    const secrets = runSecrets(options.secretEnv, context.nxJsonConfiguration, settings.env, parentRegistry);
     output = maskedOutput(secrets);
     const maskedLog = (line: string) => log(maskSecrets(line, secrets));
     const { model, workspaceImages } = await imageTaskModel(context.root, context.projectsConfigurations.projects, project);

@@ -2,7 +2,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { promoteImageProject } from '@imgmono/image-publish';
 import { parseTagRules } from '@imgmono/tags';
-import { workspaceSecretEnv, workspaceTagRules } from '../../lib/plugin-options';
+import { workspaceTagRules } from '../../lib/plugin-options';
 import { registryFrom } from '../../lib/registry-settings';
 import { readRunSettings } from '../../lib/run-settings';
 import { ExecutorInputError, reportFailure } from '../../lib/report-failure';
@@ -16,7 +16,7 @@ export default async function promoteExecutor(options: PromoteExecutorOptions, c
     const settings = readRunSettings(process.env);
     const registry = await registryFrom(settings, options.registry);
     if (registry === undefined) throw new ExecutorInputError(`${project}: no registry: set IMAGE_REGISTRY (host:port) or the promote target's "registry" option`);
-    output = maskedOutput(runSecrets(workspaceSecretEnv(options.secretEnv, context.nxJsonConfiguration), settings.env, registry));
+    output = maskedOutput(runSecrets(options.secretEnv, context.nxJsonConfiguration, settings.env, registry));
     const change = options.change ?? settings.tagContext.change;
     if (!change) throw new ExecutorInputError(`${project}: which change? set IMAGE_CHANGE or --change`);
     const started = Date.now();

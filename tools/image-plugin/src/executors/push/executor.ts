@@ -3,7 +3,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { createEngineClient } from '@imgmono/engine';
 import { pushImageProject } from '@imgmono/image-publish';
 import { parseTagRules } from '@imgmono/tags';
-import { workspaceSecretEnv, workspaceTagRules } from '../../lib/plugin-options';
+import { workspaceTagRules } from '../../lib/plugin-options';
 import { registryFrom } from '../../lib/registry-settings';
 import { ExecutorInputError, reportFailure } from '../../lib/report-failure';
 import { readRunSettings } from '../../lib/run-settings';
@@ -17,7 +17,7 @@ export default async function pushExecutor(options: PushExecutorOptions, context
     const settings = readRunSettings(process.env);
     const registry = await registryFrom(settings, options.registry);
     if (registry === undefined) throw new ExecutorInputError(`${project}: no registry to push to: set IMAGE_REGISTRY (host:port) or the push target's "registry" option`);
-    output = maskedOutput(runSecrets(workspaceSecretEnv(options.secretEnv, context.nxJsonConfiguration), settings.env, registry));
+    output = maskedOutput(runSecrets(options.secretEnv, context.nxJsonConfiguration, settings.env, registry));
     const outcome = await pushImageProject(
       {
         workspaceRoot: context.root,

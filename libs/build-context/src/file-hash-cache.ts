@@ -57,9 +57,9 @@ export class FileHashCache {
     if (all[0] === HEADER) {
       for (let i = 1; i < all.length; i++) {
         const line = all[i];
-        const second = line.indexOf('\t', 65);
-        if (line.charCodeAt(64) !== 9 || second < 0) continue;
-        known.set(line.slice(second + 1), lines.length);
+        const cachedPath = line.charCodeAt(64) === 9 ? linePath(line) : undefined;
+        if (cachedPath === undefined) continue;
+        known.set(cachedPath, lines.length);
         lines.push(line);
       }
     }
@@ -77,7 +77,7 @@ export class FileHashCache {
       this.used[index] = 1;
       this.usedCount++;
     }
-    return Buffer.from(this.lines[index].substring(0, 64), 'hex');
+    return lineHash(this.lines[index]);
   }
 
   /**
@@ -92,7 +92,7 @@ export class FileHashCache {
       if (index !== undefined && this.used[index] === 1) line = this.lines[index];
     }
     if (line === undefined || !hasIdentity(line, entry.identity.key)) return undefined;
-    return Buffer.from(line.substring(0, 64), 'hex');
+    return lineHash(line);
   }
 
   set(entry: FileEntry, sha256: Buffer): void {
@@ -112,11 +112,22 @@ export class FileHashCache {
     const kept = [HEADER];
     for (let i = 0; i < this.lines.length; i++) {
       const line = this.lines[i];
-      if (this.used[i] === 1 && !this.fresh.has(line.slice(line.indexOf('\t', 65) + 1))) kept.push(line);
+      if (this.used[i] === 1 && !this.fresh.has(linePath(line)!)) kept.push(line);
     }
     for (const line of this.fresh.values()) kept.push(line);
     await writeFileAtomic(this.file, `${kept.join('\n')}\n`);
   }
+}
+
+/** The content hash a cache line gives (`<sha256 hex>\t...`). */
+function lineHash(line: string): Buffer {
+  return Buffer.from(line.substring(0, 64), 'hex');
+}
+
+/** The file a cache line is for (`...\t<identity>\t<file>`; a file name holds no tab); undefined for a malformed line. */
+function linePath(line: string): string | undefined {
+  const tab = line.indexOf('\t', 65);
+  return tab < 0 ? undefined : line.slice(tab + 1);
 }
 
 /** Whether a cache line is for this identity (`<sha256 hex>\t<identity>\t...`), without cutting the line. */

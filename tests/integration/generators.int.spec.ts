@@ -66,6 +66,8 @@ describe.skipIf(!enabled)('generators end to end', () => {
     expect(graph.code, graph.output).toBe(0);
     const json = JSON.parse(await fs.readFile(path.join(ws.root, 'graph.json'), 'utf8')).graph;
     expect(json.dependencies[`${ns}/tool`].map((d: { target: string }) => d.target)).toEqual([`${ns}/root`]);
+    // its project.json names no projectType: the plugin makes it an application
+    expect(json.nodes[`${ns}/tool`].type).toBe('app');
 
     await fs.appendFile(path.join(ws.root, 'images', ns, 'root', 'Dockerfile'), 'ENV CHANGED=1\n');
     const affected = await ws.nx(['show', 'projects', '--affected', '--base=HEAD', '-t', 'image', '--json']);

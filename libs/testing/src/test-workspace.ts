@@ -145,7 +145,7 @@ export function imageProject(name: string, parents: string[], dockerfile: string
   const folder = `images/${name}`;
   const files: Record<string, string> = {
     [`${folder}/project.json`]: JSON.stringify(
-      { name, projectType: 'application', tags: [`namespace:${name.split('/')[0]}`, 'kind:image'], implicitDependencies: parents },
+      { name, tags: [`namespace:${name.split('/')[0]}`, 'kind:image'], implicitDependencies: parents },
       null,
       2,
     ),

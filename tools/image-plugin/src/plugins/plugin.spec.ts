@@ -38,6 +38,7 @@ describe('image plugin', () => {
     // the executor's schema gives the Dockerfile (and Nx fills it in when the task runs)
     expect(target?.options).toBeUndefined();
     expect(target?.metadata?.description).toContain('opendev/python-base');
+    expect(results[0][1].projects?.['images/opendev/python-base']?.projectType).toBe('application');
     const targets = results[0][1].projects?.['images/opendev/python-base']?.targets ?? {};
     expect(Object.keys(targets)).toEqual(['image', 'graph-check', 'push', 'promote']);
     expect(targets.push).toMatchObject({ executor: '@imgmono/image-plugin:push', dependsOn: ['image'] });

@@ -77,7 +77,7 @@ export function normaliseImageOptions(tree: Tree, options: ImageGeneratorSchema,
 export function writeImageProject(tree: Tree, o: NormalisedImageOptions): void {
   addProjectConfiguration(tree, o.name, {
     root: o.root,
-    projectType: 'application',
+    // no projectType: the plugin gives every image project 'application'
     tags: [`namespace:${o.namespace}`, 'kind:image'],
     implicitDependencies: [o.parent, ...o.sources],
     targets: o.optionalSources.length > 0 ? { image: { options: { optionalSources: o.optionalSources } } } : {},

@@ -123,6 +123,9 @@ describe.skipIf(!enabled)('image chain on a real engine', () => {
     const broken = await ws.nx(['run-many', '-t', 'image', '--output-style=stream'], { NX_BATCH_MODE: 'true' });
     expect(broken.code).not.toBe(0);
     expect(broken.output).toContain(`${ns}/middle: build failed at images/${ns}/middle/Dockerfile:3`);
+    // the error again under the task's own line, where Nx's account of the run puts it
+    const underTask = broken.output.slice(broken.output.lastIndexOf(`nx run ${ns}/middle:image`));
+    expect(underTask.split('\n').slice(1, 4).join('\n')).toContain(`${ns}/middle: build failed at images/${ns}/middle/Dockerfile:3`);
     expect(broken.output).not.toMatch(new RegExp(`\\[${ns}/leaf\\] (built|reused)`));
     expect(await imageIdOf(`${ns}/leaf:latest`)).toBe(ids.leaf);
 
@@ -132,6 +135,12 @@ describe.skipIf(!enabled)('image chain on a real engine', () => {
     const order = ['root', 'middle', 'leaf'].map((name) => fixed.output.indexOf(`[${ns}/${name}] reused`));
     expect(order.every((at) => at >= 0), fixed.output).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
+    // each line of a task's log once, each on a line of its own (under its task's line, only the outcome again)
+    for (const name of ['root', 'middle', 'leaf']) {
+      expect(fixed.output.split(`[${ns}/${name}] context `).length - 1, fixed.output).toBe(1);
+      expect(fixed.output.split(`[${ns}/${name}] reused `).length - 1, fixed.output).toBe(2);
+    }
+    expect(fixed.output).not.toMatch(new RegExp(`\\S\\[${ns}/`));
     expect((await readRecord(ws, `${ns}/middle`)).imageId).toBe(ids.middle);
   });
 

@@ -5,6 +5,11 @@
  * second apiece). Tasks start as soon as their dependencies in the batch
  * succeeded, a few at a time; the dependents of a failed task are reported
  * as not run, as Nx does.
+ *
+ * A task's log is printed as it comes, so a long build shows its progress. When
+ * a task ends, Nx prints its terminalOutput once more under the task's own
+ * `> nx run <project>:image` line; so that carries the outcome only (the
+ * built or reused line, or the error), not the whole log a second time.
  */
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { readRunSettings } from '../../lib/run-settings';
@@ -36,21 +41,29 @@ export default async function* imageBatch(
         pending.delete(id);
         done.set(id, false);
         const failed = deps.filter((dep) => done.get(dep) === false).map((dep) => taskGraph.tasks[dep].target.project);
-        yield { task: id, result: { success: false, terminalOutput: `[${taskGraph.tasks[id].target.project}] not run: ${failed.join(', ')} failed` } };
+        yield { task: id, result: { success: false, terminalOutput: `[${taskGraph.tasks[id].target.project}] not run: ${failed.join(', ')} failed\n` } };
         continue;
       }
       if (running.size >= limit || !deps.every((dep) => done.get(dep) === true)) continue;
       pending.delete(id);
       const task = taskGraph.tasks[id];
-      const lines: string[] = [];
+      let lastLine = '';
+      const errors: string[] = [];
       const log = (line: string) => {
-        lines.push(line);
+        lastLine = line;
         console.log(line);
+      };
+      const logError = (line: string) => {
+        errors.push(line);
+        console.error(line);
       };
       const taskContext: ExecutorContext = { ...context, projectName: task.target.project, targetName: task.target.target, configurationName: task.target.configuration };
       running.set(
         id,
-        runImageTask(inputs[id] ?? {}, taskContext, log, settings).then((outcome) => ({ task: id, result: { success: outcome.success, terminalOutput: lines.join('\n') } })),
+        runImageTask(inputs[id] ?? {}, taskContext, log, settings, logError).then((outcome) => ({
+          task: id,
+          result: { success: outcome.success, terminalOutput: `${outcome.success || errors.length === 0 ? lastLine : errors.join('\n')}\n` },
+        })),
       );
     }
     if (running.size === 0) continue;

@@ -14,7 +14,7 @@ import { registryFrom } from '../../lib/registry-settings';
 import { reportFailure } from '../../lib/report-failure';
 import { RunSettings, readRunSettings } from '../../lib/run-settings';
 import { imageTaskModel } from '../../lib/workspace-model';
-import { maskedOutput, runSecrets } from '../../lib/workspace-secrets';
+import { runSecrets } from '../../lib/workspace-secrets';
 import { imageSources, sourceSettingsFrom } from '../../lib/workspace-sources';
 import type { ImageExecutorOptions } from './schema';
 
@@ -32,16 +32,21 @@ export default async function imageExecutor(options: ImageExecutorOptions, conte
 }
 
 /** One image task: the body of the executor, shared with the batch implementation. */
-export async function runImageTask(options: ImageExecutorOptions, context: ExecutorContext, log: (line: string) => void, settings: RunSettings): Promise<{ success: boolean }> {
+export async function runImageTask(
+  options: ImageExecutorOptions,
+  context: ExecutorContext,
+  log: (line: string) => void,
+  settings: RunSettings,
+  logError: (line: string) => void = (line) => console.error(line),
+): Promise<{ success: boolean }> {
   const project = context.projectName;
   if (project === undefined) throw new Error('the image executor runs for one project; no project name in the Nx context');
   const config = context.projectsConfigurations.projects[project];
   // until the secrets are known, nothing is printed but errors about the environment itself
-  let output = maskedOutput([]);
+  let secrets: ReturnType<typeof runSecrets> = [];
   try {
     const parentRegistry = await registryFrom(settings).then((registry) => (registry === undefined ? undefined : { ...registry, change: settings.tagContext.change }));
-    const secrets = runSecrets(options.secretEnv, context.nxJsonConfiguration, settings.env, parentRegistry);
-    output = maskedOutput(secrets);
+    secrets = runSecrets(options.secretEnv, context.nxJsonConfiguration, settings.env, parentRegistry);
     const maskedLog = (line: string) => log(maskSecrets(line, secrets));
     const { model, workspaceImages } = await imageTaskModel(context.root, context.projectsConfigurations.projects, project);
     if (settings.runId !== undefined) await recordRunProjects(context.root, settings.runId, workspaceImages);
@@ -79,6 +84,6 @@ export async function runImageTask(options: ImageExecutorOptions, context: Execu
     );
     return { success: true };
   } catch (error) {
-    return reportFailure(project, error, output.error);
+    return reportFailure(project, error, (line) => logError(maskSecrets(line, secrets)));
   }
 }

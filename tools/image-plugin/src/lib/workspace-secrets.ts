@@ -20,14 +20,19 @@ export function runSecrets(targetSecretEnv: readonly string[] | undefined, nxJso
   return secretValues(workspaceSecretEnv(targetSecretEnv, nxJson), env, extra);
 }
 
+/** Where a task's lines go: its log, and its errors. */
 export interface MaskedOutput {
   log: (line: string) => void;
   error: (line: string) => void;
 }
 
-export function maskedOutput(secrets: readonly SecretValue[]): MaskedOutput {
+/** The process's standard output and error. */
+export const CONSOLE_OUTPUT: MaskedOutput = { log: (line) => console.log(line), error: (line) => console.error(line) };
+
+/** Lines to `to` (by default the console), each with every secret value masked. */
+export function maskedOutput(secrets: readonly SecretValue[], to: MaskedOutput = CONSOLE_OUTPUT): MaskedOutput {
   return {
-    log: (line) => console.log(maskSecrets(line, secrets)),
-    error: (line) => console.error(maskSecrets(line, secrets)),
+    log: (line) => to.log(maskSecrets(line, secrets)),
+    error: (line) => to.error(maskSecrets(line, secrets)),
   };
 }

@@ -60,7 +60,7 @@ export default async function* imageBatch(
       const taskContext: ExecutorContext = { ...context, projectName: task.target.project, targetName: task.target.target, configurationName: task.target.configuration };
       running.set(
         id,
-        runImageTask(inputs[id] ?? {}, taskContext, log, settings, logError).then((outcome) => ({
+        runImageTask(inputs[id] ?? {}, taskContext, settings, { log, error: logError }).then((outcome) => ({
           task: id,
           result: { success: outcome.success, terminalOutput: `${outcome.success || errors.length === 0 ? lastLine : errors.join('\n')}\n` },
         })),

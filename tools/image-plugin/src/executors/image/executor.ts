@@ -8,13 +8,12 @@ import * as path from 'node:path';
 import { writeRunProjects } from '@imgmono/build-records';
 import { createEngineClient } from '@imgmono/engine';
 import { buildImageProject, readWorkspaceGit } from '@imgmono/image-build';
-import { maskSecrets } from '@imgmono/secrets';
 import { withInterrupts } from '../../lib/interrupts';
 import { registryFrom } from '../../lib/registry-settings';
 import { reportFailure } from '../../lib/report-failure';
 import { RunSettings, readRunSettings } from '../../lib/run-settings';
 import { imageTaskModel } from '../../lib/workspace-model';
-import { runSecrets } from '../../lib/workspace-secrets';
+import { CONSOLE_OUTPUT, MaskedOutput, maskedOutput, runSecrets } from '../../lib/workspace-secrets';
 import { imageSources, sourceSettingsFrom } from '../../lib/workspace-sources';
 import type { ImageExecutorOptions } from './schema';
 
@@ -28,26 +27,20 @@ async function recordRunProjects(root: string, runId: string, images: ReadonlySe
 }
 
 export default async function imageExecutor(options: ImageExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
-  return runImageTask(options, context, (line) => console.log(line), readRunSettings(process.env));
+  return runImageTask(options, context, readRunSettings(process.env));
 }
 
 /** One image task: the body of the executor, shared with the batch implementation. */
-export async function runImageTask(
-  options: ImageExecutorOptions,
-  context: ExecutorContext,
-  log: (line: string) => void,
-  settings: RunSettings,
-  logError: (line: string) => void = (line) => console.error(line),
-): Promise<{ success: boolean }> {
+export async function runImageTask(options: ImageExecutorOptions, context: ExecutorContext, settings: RunSettings, to: MaskedOutput = CONSOLE_OUTPUT): Promise<{ success: boolean }> {
   const project = context.projectName;
   if (project === undefined) throw new Error('the image executor runs for one project; no project name in the Nx context');
   const config = context.projectsConfigurations.projects[project];
   // until the secrets are known, nothing is printed but errors about the environment itself
-  let secrets: ReturnType<typeof runSecrets> = [];
+  let output = maskedOutput([], to);
   try {
     const parentRegistry = await registryFrom(settings).then((registry) => (registry === undefined ? undefined : { ...registry, change: settings.tagContext.change }));
-    secrets = runSecrets(options.secretEnv, context.nxJsonConfiguration, settings.env, parentRegistry);
-    const maskedLog = (line: string) => log(maskSecrets(line, secrets));
+    const secrets = runSecrets(options.secretEnv, context.nxJsonConfiguration, settings.env, parentRegistry);
+    output = maskedOutput(secrets, to);
     const { model, workspaceImages } = await imageTaskModel(context.root, context.projectsConfigurations.projects, project);
     if (settings.runId !== undefined) await recordRunProjects(context.root, settings.runId, workspaceImages);
     const sourceSettings = await sourceSettingsFrom(context.root, settings, project);
@@ -79,11 +72,11 @@ export async function runImageTask(
           parentRegistry,
           signal,
         },
-        { engine: createEngineClient(), log: maskedLog },
+        { engine: createEngineClient(), log: output.log },
       ),
     );
     return { success: true };
   } catch (error) {
-    return reportFailure(project, error, (line) => logError(maskSecrets(line, secrets)));
+    return reportFailure(project, error, output.error);
   }
 }

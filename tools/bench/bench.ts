@@ -69,16 +69,22 @@ async function nxOk(ws: TestWorkspace, args: string[], env: Record<string, strin
 /**
  * The floor of any plugin executor in Nx's default task mode: an installed
  * package (as node_modules/@imgmono/image-plugin is) whose executor returns at
- * once. Written into node_modules for the bench's run only.
+ * once; and in batch mode (NX_BATCH_MODE=true, as `npm run images` runs), its
+ * batch implementation, which reports every task of the batch done at once.
+ * Written into node_modules for the bench's run only.
  */
 const FLOOR_PACKAGE = '@imgmono/bench-floor';
 const floorFolder = path.join(ROOT, 'node_modules', FLOOR_PACKAGE);
 async function writeFloorPackage(): Promise<void> {
   await fs.mkdir(floorFolder, { recursive: true });
   await fs.writeFile(path.join(floorFolder, 'package.json'), JSON.stringify({ name: FLOOR_PACKAGE, version: '0.0.0', private: true, executors: './executors.json' }));
-  await fs.writeFile(path.join(floorFolder, 'executors.json'), JSON.stringify({ executors: { ok: { implementation: './ok.js', schema: './schema.json', description: 'returns at once' } } }));
+  await fs.writeFile(path.join(floorFolder, 'executors.json'), JSON.stringify({ executors: { ok: { implementation: './ok.js', batchImplementation: './ok-batch.js', schema: './schema.json', description: 'returns at once' } } }));
   await fs.writeFile(path.join(floorFolder, 'schema.json'), JSON.stringify({ type: 'object', properties: {} }));
   await fs.writeFile(path.join(floorFolder, 'ok.js'), 'module.exports = async function ok() {\n  return { success: true };\n};\n');
+  await fs.writeFile(
+    path.join(floorFolder, 'ok-batch.js'),
+    "module.exports = async function* okBatch(taskGraph) {\n  for (const task of Object.keys(taskGraph.tasks)) yield { task, result: { success: true, terminalOutput: '' } };\n};\n",
+  );
 }
 
 async function exampleWorkspace(): Promise<TestWorkspace> {
@@ -144,6 +150,8 @@ async function chainSections(): Promise<void> {
         floor: () => nxOk(ws, ['run-many', '-t', 'bench-noop', projects]),
         forkedFloor: () => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache']),
         trivialFloor: () => nxOk(ws, ['run-many', '-t', 'bench-trivial', projects, '--skip-nx-cache']),
+        // the same trivial executor in batch mode: what any batch run costs Nx (the batch process forked, its runner loaded)
+        trivialBatch: () => nxOk(ws, ['run-many', '-t', 'bench-trivial', projects, '--skip-nx-cache'], { NX_BATCH_MODE: 'true' }),
         // the same nx:run-commands target in a forked task process, as Nx ran it before it ran run-commands in its own process
         forkedRunCommands: () => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache'], { NX_RUN_COMMANDS_DIRECTLY: 'false' }),
         // the main job as users run it, set-up checks included
@@ -152,7 +160,7 @@ async function chainSections(): Promise<void> {
           if (run.status !== 0) throw new Error(`npm run images failed:\n${run.stdout}${run.stderr}`);
         },
       });
-      const { ours, batch, floor, forkedFloor, trivialFloor, forkedRunCommands, mainJob } = warm;
+      const { ours, batch, floor, forkedFloor, trivialFloor, trivialBatch, forkedRunCommands, mainJob } = warm;
       const created = await containersCreated(since, Date.now() + 1000);
       const warmLoop = timed(() => loop(ws, false));
       const perImageMs = ((ours - floor) / CHAIN.length) * 1000;
@@ -174,6 +182,9 @@ async function chainSections(): Promise<void> {
       const perImageBatchMs = ((batch - floor) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'NX_BATCH_MODE=true (npm run images)', value: batch, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: batch / floor });
       add({ section: 'warm no-op (4 images)', name: 'batch mode: above the Nx floor, per image', value: perImageBatchMs, unit: 'ms', target: '<= 30 ms', met: perImageBatchMs <= 30 });
+      add({ section: 'warm no-op (4 images)', name: 'a trivial batch executor (NX_BATCH_MODE=true)', value: trivialBatch, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: trivialBatch / floor });
+      add({ section: 'warm no-op (4 images)', name: "Nx's own cost of a batch run (the trivial batch executor above nx:noop)", value: trivialBatch - floor, unit: 's' });
+      add({ section: 'warm no-op (4 images)', name: 'batch mode: ours above the trivial batch executor, per image', value: ((batch - trivialBatch) / CHAIN.length) * 1000, unit: 'ms' });
       add({ section: 'warm no-op (4 images)', name: 'containers the engine created', value: created, unit: '', target: '0 builds sent', met: created === 0 });
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'warm docker build loop', value: warmLoop }, ratio: ours / warmLoop });
 
@@ -196,6 +207,7 @@ async function chainSections(): Promise<void> {
 
       add({ section: 'warm no-op (4 images)', name: 'npm run images (set-up checks included)', value: mainJob, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: mainJob / floor });
       add({ section: 'warm no-op (4 images)', name: 'npm run images: above the Nx floor', value: mainJob - floor, unit: 's', target: '<= 0.5 s', met: mainJob - floor <= 0.5 });
+      add({ section: 'warm no-op (4 images)', name: 'npm run images: ours above the trivial batch executor (the image tasks, set-up checks, summary)', value: mainJob - trivialBatch, unit: 's' });
     }
     if (!skip.has('leaf')) {
       await fs.appendFile(path.join(ws.root, 'images/opendev/diskimage-builder/Dockerfile'), 'ENV BENCH_LEAF_CHANGE=1\n');
@@ -313,18 +325,28 @@ async function scalePoint(namespaceCount: number): Promise<ScalePoint> {
     const nxJson = await fs.readFile(path.join(ws.root, 'nx.json'), 'utf8');
     const projectFiles = Object.keys(files).filter((file) => file.endsWith('/project.json'));
     const typed = (file: string) => JSON.stringify({ ...JSON.parse(files[file]), projectType: 'application' });
+    // what the plugin infers for each project, written into its project.json (the targets merged with the file's own)
+    const inferred = await inferredProjects(ws.root);
+    const withTargets = (file: string) => {
+      const own = JSON.parse(files[file]);
+      const config = inferred.get(path.posix.dirname(file)) ?? {};
+      return JSON.stringify({ ...own, ...config, targets: { ...(own.targets ?? {}), ...(config.targets ?? {}) } });
+    };
     // The workspace as a variant needs it: ours (nx.json names the plugin), plain Nx (no plugin of
-    // ours, the same project.json files), or plain Nx with a projectType in every project.json (the
-    // plugin says it for images, so Nx does not probe each image folder for one). After a switch,
-    // one command fills Nx's caches, as any command after the first finds them.
-    type Setup = 'ours' | 'plain' | 'plainTyped';
+    // ours, the same project.json files), plain Nx with a projectType in every project.json (the
+    // plugin says it for images, so Nx does not probe each image folder for one), or plain Nx with
+    // everything the plugin infers written into every project.json (the same targets, no plugin:
+    // what Nx's handling of the targets costs, apart from the plugin). After a switch, one command
+    // fills Nx's caches, as any command after the first finds them.
+    type Setup = 'ours' | 'plain' | 'plainTyped' | 'plainTargets';
+    const projectFilesOf: Record<Setup, (file: string) => string> = { ours: (file) => files[file], plain: (file) => files[file], plainTyped: typed, plainTargets: withTargets };
     let current: Setup = 'ours';
     const use = async (setup: Setup) => {
       if (setup === current) return;
       const plugins = setup === 'ours' ? JSON.parse(nxJson).plugins : [];
       await fs.writeFile(path.join(ws.root, 'nx.json'), JSON.stringify({ ...JSON.parse(nxJson), plugins }));
-      if ((setup === 'plainTyped') !== (current === 'plainTyped')) {
-        await ws.write(Object.fromEntries(projectFiles.map((file) => [file, setup === 'plainTyped' ? typed(file) : files[file]])));
+      if (projectFilesOf[setup] !== projectFilesOf[current]) {
+        await ws.write(Object.fromEntries(projectFiles.map((file) => [file, projectFilesOf[setup](file)])));
       }
       current = setup;
       await nxOk(ws, ['show', 'projects', '--json']);
@@ -337,7 +359,7 @@ async function scalePoint(namespaceCount: number): Promise<ScalePoint> {
     const show = ['show', 'projects', '--json'];
     const showAffected = ['show', 'projects', '--affected', '--base=HEAD', '--json'];
     // in rounds, one of each variant a round, so that a slow moment of the machine weighs on all alike
-    const { ours, affected, check, trivialRun, plain, plainAffected, plainTyped } = await interleavedTimes(images <= 1001 ? 5 : 3, {
+    const { ours, affected, check, trivialRun, plain, plainAffected, plainTyped, plainTargets, plainTargetsAffected } = await interleavedTimes(images <= 1001 ? 5 : 3, {
       ours: timedIn('ours', show),
       affected: timedIn('ours', showAffected),
       check: timedIn('ours', ['run', 'image-plugin:graph-check-all', '--skip-nx-cache']),
@@ -347,6 +369,8 @@ async function scalePoint(namespaceCount: number): Promise<ScalePoint> {
       // what Nx's own --affected costs (its git queries and file hashing), without the plugin
       plainAffected: timedIn('plain', showAffected),
       plainTyped: timedIn('plainTyped', show),
+      plainTargets: timedIn('plainTargets', show),
+      plainTargetsAffected: timedIn('plainTargets', showAffected),
     });
     await use('ours');
     const inference = await pluginInference(ws.root);
@@ -357,6 +381,10 @@ async function scalePoint(namespaceCount: number): Promise<ScalePoint> {
     add({ section, name: 'nx show projects --affected', value: affected, unit: 's', baseline: { name: 'plain Nx show projects', value: plain }, ratio: affected / plain, target: 'ratio <= 1.5', met: affected / plain <= 1.5 });
     add({ section, name: 'plain Nx show projects --affected (no plugin: what --affected costs Nx itself)', value: plainAffected, unit: 's', baseline: { name: 'plain Nx show projects', value: plain }, ratio: plainAffected / plain });
     add({ section, name: 'what the plugin adds to nx show projects --affected', value: affected - plainAffected, unit: 's' });
+    add({ section, name: 'plain Nx, the targets the plugin infers written into every project.json (no plugin)', value: plainTargets, unit: 's', baseline: { name: 'plain Nx show projects', value: plain }, ratio: plainTargets / plain });
+    add({ section, name: 'the same, nx show projects --affected', value: plainTargetsAffected, unit: 's', baseline: { name: 'plain Nx show projects', value: plain }, ratio: plainTargetsAffected / plain });
+    add({ section, name: 'ours above plain Nx with the same targets written (the plugin itself: loading and inference)', value: ours - plainTargets, unit: 's' });
+    add({ section, name: '--affected: ours above plain Nx with the same targets written', value: affected - plainTargetsAffected, unit: 's' });
     add({ section, name: 'graph check of every image (nx run)', value: check, unit: 's', baseline: { name: 'plain Nx show projects', value: plain }, ratio: check / plain, target: 'ratio <= 1.5', met: check / plain <= 1.5 });
     add({ section, name: 'nx run of a trivial plugin executor (the floor of any check run as a target)', value: trivialRun, unit: 's', baseline: { name: 'plain Nx show projects', value: plain }, ratio: trivialRun / plain });
     add({ section, name: 'graph check of every image: ours above that floor', value: check - trivialRun, unit: 's' });
@@ -373,13 +401,24 @@ async function scalePoint(namespaceCount: number): Promise<ScalePoint> {
  * The rest of what the plugin adds to a command is Nx merging, checking and caching the targets.
  */
 async function pluginInference(root: string): Promise<number> {
+  const infer = await pluginCreateNodes(root);
+  await infer();
+  return median(await sequence(7, () => timedAsync(infer)));
+}
+
+/** What the plugin infers for each project of the workspace: project root -> its configuration. */
+async function inferredProjects(root: string): Promise<Map<string, { targets?: Record<string, unknown> }>> {
+  const results = await (await pluginCreateNodes(root))();
+  return new Map(results.flatMap(([, result]) => Object.entries(result.projects ?? {})));
+}
+
+/** The plugin's compiled createNodes (as Nx loads it), with nx.json's options for it, over every project file of the workspace. */
+async function pluginCreateNodes(root: string) {
   const { createNodes } = require(path.join(root, 'tools/image-plugin/load.js'))['plugins/plugin'] as typeof import('../image-plugin/src/plugins/plugin');
   const nxJson = JSON.parse(await fs.readFile(path.join(root, 'nx.json'), 'utf8'));
   const options = nxJson.plugins.find((plugin: { plugin: string }) => plugin.plugin === './tools/image-plugin/plugin.js')?.options;
   const files = execFileSync('git', ['ls-files', '--', 'images/**/Dockerfile', 'sources/*/source.json', 'scenarios/*/scenario.json'], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 }).trim().split('\n');
-  const infer = async () => createNodes[1](files, options, { workspaceRoot: root, nxJsonConfiguration: nxJson });
-  await infer();
-  return median(await sequence(7, () => timedAsync(infer)));
+  return async () => createNodes[1](files, options, { workspaceRoot: root, nxJsonConfiguration: nxJson });
 }
 
 async function scaleSection(): Promise<void> {

@@ -80,7 +80,18 @@ describe.skipIf(!enabled)('engine faults', () => {
     const again = await ws.nx(['run', `${ns}/slow:image`, '--output-style=stream']);
     expect(again.code, again.output).toBe(0);
     expect(again.output).toContain(`[${ns}/slow] built`);
-    expect(await imageIdOf(`${ns}/slow:latest`)).not.toBe(before);
+    const built = await imageIdOf(`${ns}/slow:latest`);
+    expect(built).not.toBe(before);
+
+    // the image alone, its parent's record saying built: no ping first, but asking the engine about
+    // the parent finds none, before a context is read
+    await ws.write({ [`images/${ns}/slow/Dockerfile`]: `FROM ${ns}/root\nRUN echo v-alone > /version\n` });
+    const alone = await ws.nx(['run', `${ns}/slow:image`, '--exclude-task-dependencies', '--output-style=stream'], { DOCKER_HOST: `unix://${tmp}/no-engine.sock` });
+    expect(alone.code).not.toBe(0);
+    expect(alone.output).toContain(`no Docker engine answers at DOCKER_HOST=unix://${tmp}/no-engine.sock`);
+    expect(alone.output).not.toContain(`[${ns}/slow] context`);
+    expect(alone.output).not.toContain('internal error');
+    expect(await imageIdOf(`${ns}/slow:latest`)).toBe(built);
   });
 
   describe('an engine killed in the middle of a build', () => {

@@ -23,7 +23,12 @@ export interface PinnedParents {
 
 export async function parentsStage(scope: BuildScope, planned: PlannedBuild): Promise<PinnedParents | NotBuilt> {
   const { request, engine, log, fail } = scope;
-  await engine.ping();
+  // The engine must answer before sources are brought or a context is read. An image with parents
+  // asks the engine about them below (an inspection, or a pull from the registry) before any stage
+  // after this one runs, and that answer is the check; only an image without parents pings. The
+  // first request of a task process is the slow one (Node's http client, cold), so a ping before
+  // the parent's inspection cost every task about 6 ms.
+  if (planned.parents.externalImages.length === 0 && planned.parents.workspaceParents.length === 0) await engine.ping();
   for (const external of planned.parents.externalImages) {
     if ((await engine.inspectImage(external.image)) === undefined) {
       fail(

@@ -343,7 +343,9 @@ async function scalePoint(namespaceCount: number): Promise<ScalePoint> {
     // what Nx's handling of the targets costs, apart from the plugin). After a switch, one command
     // fills Nx's caches, as any command after the first finds them.
     type Setup = 'ours' | 'plain' | 'plainTyped' | 'plainTargets';
-    const projectFilesOf: Record<Setup, (file: string) => string> = { ours: (file) => files[file], plain: (file) => files[file], plainTyped: typed, plainTargets: withTargets };
+    const asGenerated = (file: string) => files[file];
+    // one function per content, so a switch rewrites the project files only when their content changes
+    const projectFilesOf: Record<Setup, (file: string) => string> = { ours: asGenerated, plain: asGenerated, plainTyped: typed, plainTargets: withTargets };
     let current: Setup = 'ours';
     const use = async (setup: Setup) => {
       if (setup === current) return;

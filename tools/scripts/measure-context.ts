@@ -14,6 +14,7 @@
  * Usage: measure-context.ts <checkout folder> <cache file>
  */
 import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { ContextDigest, FileHashCache, digestContext, packContext } from '@imgmono/build-context';
 import { sourceContextEntries } from '@imgmono/sources';
 
@@ -36,13 +37,21 @@ async function main(): Promise<void> {
   started = process.hrtime.bigint();
   let bytes = 0;
   const sent = new ContextDigest();
-  // consumed as a pipe to the engine's socket consumes it: chunk by chunk, as they come ('data')
-  await new Promise<void>((resolve, reject) =>
-    packContext(entries, { digest: sent, knownContent: (entry) => cache.peek(entry) })
-      .on('data', (chunk: Buffer) => (bytes += chunk.length))
-      .on('end', resolve)
-      .on('error', reject),
-  );
+  // consumed as the engine's build request consumes it: piped, each chunk written before the
+  // next-but-one (its buffer then taken again, as a build's are)
+  await new Promise<void>((resolve, reject) => {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        callback();
+      },
+    });
+    packContext(entries, { digest: sent, knownContent: (entry) => cache.peek(entry), reuseChunks: true })
+      .on('error', reject)
+      .pipe(sink)
+      .on('finish', resolve)
+      .on('error', reject);
+  });
   if (sent.digest() !== digest.sha256) throw new Error(`the digest of what was sent (${sent.digest()}) is not the digest made before (${digest.sha256})`);
   const streamSeconds = seconds(started);
 

@@ -4,6 +4,12 @@
  */
 export const BLOCK = 512;
 
+/** Zero bytes after `size` bytes of content, to the end of their last block. */
+export function padding(size: number): number {
+  const rest = size % BLOCK;
+  return rest === 0 ? 0 : BLOCK - rest;
+}
+
 /** Every entry of a context carries this mtime: 2000-01-01T00:00:00Z (after 1980, which zip-based Python tooling needs). */
 export const FIXED_MTIME = 946684800;
 

@@ -41,7 +41,8 @@ export async function buildStage(scope: BuildScope, planned: PlannedBuild, paren
     entries = entries.map((entry) => (entry.path === planned.dockerfilePath ? { kind: 'content', path: entry.path, mode: 0o644, content: Buffer.from(labelled) } : entry));
     // a root image's generated tar is not part of the digested context: nothing to check it against
     const sentDigest = context.rootfsSpec === undefined ? new ContextDigest() : undefined;
-    const sent = packContext(entries, { digest: sentDigest, digestSkips: planned.dockerfilePath, knownContent: context.knownContent });
+    // piped into the engine's build request, which is done with a chunk once its write callback has run
+    const sent = packContext(entries, { digest: sentDigest, digestSkips: planned.dockerfilePath, knownContent: context.knownContent, reuseChunks: true });
     const dockerfileLines = planned.parsed.instructions.map((instruction) => instruction.line);
     const imageId = await engine
       .build(

@@ -1,0 +1,199 @@
+/**
+ * The context tar with its files read on a second thread: for a large
+ * context, the system calls of reading thousands of files run on the second
+ * core while this thread writes headers and hashes (see reader-thread.ts).
+ * The bytes, the digest of what was sent and the errors for a file that
+ * changed are those of the single-threaded stream (tar-pack.ts).
+ */
+import { ChunkPool } from './chunk-pool';
+import { changedSize, changedWhileSent, tarHeaderOf } from './context-digest';
+import { ContextEntry } from './context-entries';
+import { PLAN_FIELDS, ReaderFailure, ReaderThread } from './reader-thread';
+import { BLOCK, TarHeader, encodeHeader, headerLength, padding, writeHeader } from './tar-header';
+import type { FileEntry, PackOptions } from './tar-pack';
+
+/**
+ * The bytes of tarChunks, with the files read on a second thread (reader-thread.ts): this thread
+ * writes headers, padding and generated contents into the ring slot of the chunk at hand, hashes
+ * the files the cache does not vouch for once the reader has read them, and hands on a copy of
+ * each finished chunk (in a buffer of the pool).
+ */
+export function* threadedTarChunks(entries: readonly ContextEntry[], options: PackOptions, pool: ChunkPool): Generator<Buffer> {
+  const chunk = pool.size;
+  // the layout: every file's content has its place in the stream before a byte is read
+  const files: FileEntry[] = [];
+  const known: Array<Buffer | undefined> = [];
+  const headerLengths = new Uint32Array(entries.length);
+  // room for every entry; only files take a place
+  const plan = new Float64Array(new SharedArrayBuffer(entries.length * PLAN_FIELDS * Float64Array.BYTES_PER_ELEMENT));
+  let offset = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    headerLengths[i] = headerLength(tarHeaderOf(entry));
+    offset += headerLengths[i];
+    if (entry.kind === 'file') {
+      const digested = options.digest !== undefined && entry.path !== options.digestSkips && entry.identity !== undefined;
+      const knownContent = digested ? options.knownContent?.(entry) : undefined;
+      const at = files.length * PLAN_FIELDS;
+      plan[at] = offset;
+      plan[at + 1] = entry.size;
+      if (knownContent !== undefined) {
+        // the identity the cache vouched for, as the numbers its key was made of
+        const [, mtimeMs, ctimeMs, ino] = entry.identity!.key.split(':').map(Number);
+        plan[at + 2] = 1;
+        plan[at + 3] = mtimeMs;
+        plan[at + 4] = ctimeMs;
+        plan[at + 5] = ino;
+      }
+      files.push(entry);
+      known.push(knownContent);
+      offset += entry.size + padding(entry.size);
+    } else if (entry.kind === 'content') {
+      offset += entry.content.length + padding(entry.content.length);
+    }
+  }
+  const total = offset + 2 * BLOCK;
+
+  const reader = new ReaderThread(
+    files.map((file) => file.absolutePath),
+    plan,
+    chunk,
+    Math.ceil(total / chunk),
+  );
+  try {
+    const out = new RingWriter(reader, pool, (failure) => readerError(failure, files));
+    let f = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      const digest = entry.path === options.digestSkips ? undefined : options.digest;
+      digest?.beginEntry(entry);
+      out.header(tarHeaderOf(entry), headerLengths[i]);
+      if (entry.kind === 'content') {
+        digest?.addContent(entry.content);
+        out.put(entry.content);
+        out.zeros(padding(entry.content.length));
+      } else if (entry.kind === 'file') {
+        const knownContent = known[f++];
+        if (knownContent === undefined && digest !== undefined) out.pass(entry.size, (piece) => digest.addContent(piece));
+        else out.pass(entry.size);
+        // its identity after the read is the reader's to check
+        if (knownContent !== undefined) digest?.knownContent(knownContent);
+        out.zeros(padding(entry.size));
+      }
+      digest?.finishEntry();
+      if (out.full.length > 0) yield* out.full.splice(0);
+    }
+    out.end();
+    yield* out.full.splice(0);
+  } finally {
+    reader.stop();
+  }
+}
+
+/** The error a reader's failure stands for, as the single-threaded stream words it. */
+function readerError(failure: ReaderFailure, files: readonly FileEntry[]): Error {
+  const entry = files[failure.file];
+  if (entry === undefined) return new Error(`the context's reader thread failed: ${failure.message}`);
+  switch (failure.kind) {
+    case 'short':
+      return changedSize(entry, String(failure.read));
+    case 'grew':
+      return changedSize(entry, `more than ${entry.size}`);
+    case 'changed':
+      return changedWhileSent(entry);
+    case 'error':
+      return Object.assign(new Error(failure.message), { code: failure.code, path: entry.absolutePath });
+  }
+}
+
+/** The chunk at hand, in the reader's ring: this thread writes all but the files' contents. */
+class RingWriter {
+  /** Index of the chunk at hand in the stream. */
+  private k = 0;
+  private used = 0;
+  private readonly size: number;
+  readonly full: Buffer[] = [];
+
+  constructor(
+    private readonly reader: ReaderThread,
+    private readonly pool: ChunkPool,
+    private readonly failed: (failure: ReaderFailure) => Error,
+  ) {
+    this.size = pool.size;
+  }
+
+  private get base(): number {
+    return this.reader.slotOf(this.k);
+  }
+
+  /** Waits until the reader has read every file content of the chunk at hand. */
+  private read(): void {
+    const failure = this.reader.waitRead(this.k);
+    if (failure !== undefined) throw this.failed(failure);
+  }
+
+  private next(): void {
+    if (this.used === this.size) this.finish();
+  }
+
+  /** Copies the chunk at hand out to be handed on, and frees its slot for the reader. */
+  private finish(): void {
+    this.read();
+    const copy = this.pool.take();
+    this.reader.ring.copy(copy, 0, this.base, this.base + this.used);
+    this.full.push(this.used === this.size ? copy : copy.subarray(0, this.used));
+    this.reader.release(this.k);
+    this.k++;
+    this.used = 0;
+  }
+
+  header(header: TarHeader, length: number): void {
+    if (this.size - this.used < length) return this.put(encodeHeader(header));
+    writeHeader(this.reader.ring, this.base + this.used, header);
+    this.used += length;
+    this.next();
+  }
+
+  put(bytes: Buffer): void {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const n = Math.min(bytes.length - offset, this.size - this.used);
+      bytes.copy(this.reader.ring, this.base + this.used, offset, offset + n);
+      this.used += n;
+      offset += n;
+      this.next();
+    }
+  }
+
+  zeros(count: number): void {
+    let left = count;
+    while (left > 0) {
+      const n = Math.min(left, this.size - this.used);
+      this.reader.ring.fill(0, this.base + this.used, this.base + this.used + n);
+      this.used += n;
+      left -= n;
+      this.next();
+    }
+  }
+
+  /** Passes over a file's content, which the reader writes; `onPiece` sees each piece once it is read. */
+  pass(size: number, onPiece?: (piece: Buffer) => void): void {
+    let left = size;
+    while (left > 0) {
+      const n = Math.min(left, this.size - this.used);
+      if (onPiece !== undefined) {
+        this.read();
+        onPiece(this.reader.ring.subarray(this.base + this.used, this.base + this.used + n));
+      }
+      this.used += n;
+      left -= n;
+      this.next();
+    }
+  }
+
+  /** Writes the two zero blocks that end the tar and hands on the last, partly filled chunk. */
+  end(): void {
+    this.zeros(2 * BLOCK);
+    if (this.used > 0) this.finish();
+  }
+}

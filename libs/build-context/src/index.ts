@@ -7,3 +7,4 @@ export * from './image-context';
 export * from './inside-folder';
 export * from './context-digest';
 export * from './file-hash-cache';
+export * from './stat-thread';

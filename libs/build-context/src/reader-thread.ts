@@ -1,37 +1,45 @@
 /**
  * A second thread that reads a large context's files while the main thread
  * writes the tar around them, so the system calls (open, read, fstat, close
- * for every file) run on the second core. The tar's layout is fixed before it
+ * for every file) run on both cores. The tar's layout is fixed before it
  * starts: every file's content has its offset in the stream. The stream is cut
- * into chunks; the reader reads each file straight into its place in the
- * chunk's slot of a small ring of shared memory, and the main thread writes
- * headers and padding into the same slot, hashes what it must once the reader
- * is past it, copies the chunk out and frees the slot. Both sides wait on
- * shared counters (`Atomics.wait`), never on a message per file or chunk.
- * (Chunks of shared memory handed on as they are, one new buffer each, were
- * tried: V8 does not count them towards collecting garbage, and peak memory
- * went from 160 MB to 240-280 MB on 200 MB.)
+ * into chunks; a file is read straight into its place in the chunk's slot of a
+ * small ring of shared memory, and the main thread writes headers and padding
+ * into the same slot, hashes what it must once the files are read, copies the
+ * chunk out and frees the slot. The two threads take files in turn from a
+ * shared counter: the reader always, the main thread whenever it would
+ * otherwise wait for a chunk (and only files that fit in the ring's free
+ * slots). They wait on shared counters (`Atomics.wait`), never on a message
+ * per file or chunk. (Chunks of shared memory handed on as they are, one new
+ * buffer each, were tried: V8 does not count them towards collecting
+ * garbage, and peak memory went from 160 MB to 240-280 MB on 200 MB.)
  *
- * The reader checks each file as the single-threaded stream does: a file that
- * ends early, or whose `fstat` after the read shows it grew, fails; a file
- * whose content hash the file hash cache vouched for must still have its
- * listed identity (size, times, inode) after the read. The first failure stops
- * the reader; the main thread throws it before it hands on a chunk past it.
+ * A file is checked as the single-threaded stream checks it: one that ends
+ * early, or whose `fstat` after the read shows it grew, fails; one whose
+ * content hash the file hash cache vouched for must still have its listed
+ * identity (size, times, inode) after the read. The reader stops at its first
+ * failure; the main thread throws the first failure in file order before it
+ * hands on a chunk past it.
  */
+import * as fs from 'node:fs';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 
 /** Shared counters (Int32 slots). */
-const READ = 0; // chunks whose file contents are all read (reader -> main)
+const NEXT = 0; // the next file to take (either thread)
 const RELEASED = 1; // chunks the main thread has copied out (main -> reader)
 const STOP = 2; // set by the main thread when it stops early
-const FAILED = 3; // set by the reader when it stopped on a failure (its details come as a message)
+const PROGRESS = 3; // bumped whenever a file, or a piece of a file across chunks, has been read
 
 /** Numbers per file in the plan: content offset in the tar, size, check identity (0/1), mtimeMs, ctimeMs, ino. */
 export const PLAN_FIELDS = 6;
 
-/** What the reader reports when it stops on a file. */
+/** A file's state (Int32 per file): not read yet, read, failed. */
+const READ = 1;
+const FAILED = 2;
+
+/** Why reading a file failed. */
 export interface ReaderFailure {
-  /** Index of the file in the plan. */
+  /** Index of the file in the plan (-1: the reader itself failed). */
   file: number;
   /** `short`: fewer bytes than listed; `grew`: more than listed; `changed`: another identity; `error`: a system call failed. */
   kind: 'short' | 'grew' | 'changed' | 'error';
@@ -41,28 +49,83 @@ export interface ReaderFailure {
   message?: string;
 }
 
-/** Slots in the ring: the reader runs at most this many chunks ahead of what the main thread has copied out. */
+/** From this many files on, a context's files are read (and a checkout's stated) on two threads: below, a thread's start (about 10 ms and 10 MB) costs more than it saves. */
+export const READER_THREAD_FILES = 2000;
+
+/** Slots in the ring: files are read at most this many chunks ahead of what the main thread has copied out. */
 export const RING_SLOTS = 4;
 
-/** How long the main thread waits for the reader's next chunk before it calls the reader stuck. */
+/** How long the main thread waits without any file read before it calls the reader stuck. */
 const STUCK_MS = 120_000;
+
+/**
+ * Reads file `i` of the plan into its place in the ring (through `slotOf`, which gives where a
+ * chunk's slot starts and may wait for it to be free) and checks it; undefined, or why it failed.
+ * Both threads run it: the reader runs its text, so it uses nothing but its arguments.
+ */
+function readPlannedFile(
+  files: typeof fs,
+  ring: Buffer,
+  plan: Float64Array,
+  read: Float64Array,
+  control: Int32Array,
+  progress: number,
+  chunk: number,
+  slotOf: (k: number) => number,
+  i: number,
+  path: string,
+): ReaderFailure | undefined {
+  const at = i * 6;
+  const offset = plan[at];
+  const size = plan[at + 1];
+  let fd: number;
+  try {
+    fd = files.openSync(path, 'r');
+  } catch (error) {
+    return { file: i, kind: 'error', code: (error as NodeJS.ErrnoException).code, message: (error as Error).message };
+  }
+  try {
+    let position = 0;
+    while (position < size) {
+      const where = offset + position;
+      const k = Math.floor(where / chunk);
+      const inChunk = where - k * chunk;
+      const count = files.readSync(fd, ring, slotOf(k) + inChunk, Math.min(size - position, chunk - inChunk), position);
+      if (count === 0) return { file: i, kind: 'short', read: position };
+      position += count;
+      if (position < size) {
+        // a file across chunks: the chunks before this piece's end are read
+        read[i] = position;
+        Atomics.add(control, progress, 1);
+        Atomics.notify(control, progress);
+      }
+    }
+    // no byte past the listed size is read: the size after the read shows a file that grew
+    const stat = files.fstatSync(fd);
+    if (stat.size > size) return { file: i, kind: 'grew' };
+    if (plan[at + 2] === 1 && (stat.size !== size || stat.mtimeMs !== plan[at + 3] || stat.ctimeMs !== plan[at + 4] || stat.ino !== plan[at + 5])) {
+      return { file: i, kind: 'changed' };
+    }
+    return undefined;
+  } catch (error) {
+    // a system call's error is the file's; anything else (the reader told to stop) goes on up
+    if ((error as NodeJS.ErrnoException).code === undefined) throw error;
+    return { file: i, kind: 'error', code: (error as NodeJS.ErrnoException).code, message: (error as Error).message };
+  } finally {
+    files.closeSync(fd);
+  }
+}
 
 // The reader's code, run from text (`eval`): a bundled task process has no file to point a worker at.
 const READER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const { paths, plan, control, ring, slots, chunk, chunks, port } = workerData;
+const { paths, plan, read, state, control, ring, slots, chunk, port } = workerData;
 const view = Buffer.from(ring);
-const READ = ${READ}, RELEASED = ${RELEASED}, STOP = ${STOP}, FAILED = ${FAILED}, FIELDS = ${PLAN_FIELDS};
+const NEXT = ${NEXT}, RELEASED = ${RELEASED}, STOP = ${STOP}, PROGRESS = ${PROGRESS}, READ = ${READ}, FAILED = ${FAILED};
+const readPlannedFile = ${readPlannedFile.toString()};
 const stopped = new Error('stopped');
-let done = 0;
-function publish(count) {
-  if (count <= done) return;
-  done = count;
-  Atomics.store(control, READ, count);
-  Atomics.notify(control, READ);
-}
-function slot(k) {
+function slotOf(k) {
   for (;;) {
     if (Atomics.load(control, STOP) !== 0) throw stopped;
     const released = Atomics.load(control, RELEASED);
@@ -70,59 +133,31 @@ function slot(k) {
     Atomics.wait(control, RELEASED, released, 1000);
   }
 }
-function fail(report) {
-  port.postMessage(report);
-  Atomics.store(control, FAILED, 1);
+function done(i, value) {
+  Atomics.store(state, i, value);
+  Atomics.add(control, PROGRESS, 1);
+  Atomics.notify(control, PROGRESS);
 }
 try {
-  files: for (let i = 0; i < paths.length; i++) {
-    const at = i * FIELDS;
-    const offset = plan[at], size = plan[at + 1];
-    publish(Math.floor(offset / chunk));
-    let fd;
-    try {
-      fd = fs.openSync(paths[i], 'r');
-    } catch (error) {
-      fail({ file: i, kind: 'error', code: error.code, message: error.message });
-      break files;
+  while (Atomics.load(control, STOP) === 0) {
+    const i = Atomics.add(control, NEXT, 1);
+    if (i >= paths.length) break;
+    const failure = readPlannedFile(fs, view, plan, read, control, PROGRESS, chunk, slotOf, i, paths[i]);
+    if (failure !== undefined) {
+      port.postMessage(failure);
+      done(i, FAILED);
+      break;
     }
-    try {
-      let position = 0;
-      while (position < size) {
-        const where = offset + position;
-        const k = Math.floor(where / chunk);
-        publish(k);
-        const inChunk = where - k * chunk;
-        const read = fs.readSync(fd, view, slot(k) + inChunk, Math.min(size - position, chunk - inChunk), position);
-        if (read === 0) {
-          fail({ file: i, kind: 'short', read: position });
-          break files;
-        }
-        position += read;
-      }
-      // the reader reads no byte past the listed size: the size after the read shows a file that grew
-      const stat = fs.fstatSync(fd);
-      if (stat.size > size) {
-        fail({ file: i, kind: 'grew' });
-        break files;
-      }
-      if (plan[at + 2] === 1 && (stat.size !== size || stat.mtimeMs !== plan[at + 3] || stat.ctimeMs !== plan[at + 4] || stat.ino !== plan[at + 5])) {
-        fail({ file: i, kind: 'changed' });
-        break files;
-      }
-    } catch (error) {
-      if (error === stopped) break files;
-      fail({ file: i, kind: 'error', code: error.code, message: error.message });
-      break files;
-    } finally {
-      fs.closeSync(fd);
-    }
+    done(i, READ);
   }
 } catch (error) {
-  if (error !== stopped) fail({ file: -1, kind: 'error', message: String((error && error.stack) || error) });
+  if (error !== stopped) {
+    port.postMessage({ file: -1, kind: 'error', message: String((error && error.stack) || error) });
+    Atomics.store(control, STOP, 2);
+    Atomics.add(control, PROGRESS, 1);
+    Atomics.notify(control, PROGRESS);
+  }
 } finally {
-  // every chunk counts as read: the main thread then sees the end, or the failure
-  publish(chunks);
   port.close();
 }
 `;
@@ -130,24 +165,42 @@ try {
 /** The main thread's side of a reader thread. */
 export class ReaderThread {
   private readonly control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
+  /** Per file: READ, FAILED or 0. */
+  private readonly state: Int32Array;
+  /** Per file across chunks: bytes read so far. */
+  private readonly read: Float64Array;
   /** The ring of chunk slots both threads write into. */
   readonly ring: Buffer;
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private failure: ReaderFailure | undefined;
+  /** The first file not yet read (every file before it is). */
+  private first = 0;
+  /** Failures by file, as reported. */
+  private readonly failures = new Map<number, ReaderFailure>();
+  /** Chunks copied out so far: the main thread is at this chunk. */
+  private released = 0;
 
   /**
    * Starts reading `paths` by `plan` (PLAN_FIELDS numbers per file, in order of their offsets) into
-   * a ring of `slots` chunks of `chunk` bytes; `chunks` is how many chunks the whole tar has.
+   * a ring of `slots` chunks of `chunk` bytes.
    */
-  constructor(paths: readonly string[], plan: Float64Array, readonly chunk: number, chunks: number, readonly slots = RING_SLOTS) {
+  constructor(
+    private readonly paths: readonly string[],
+    private readonly plan: Float64Array,
+    readonly chunk: number,
+    /** Whether this thread reads files too while it would wait (tests turn it off to have the reader read them all). */
+    private readonly share = true,
+    readonly slots = RING_SLOTS,
+  ) {
     const shared = new SharedArrayBuffer(chunk * slots);
     this.ring = Buffer.from(shared);
+    this.state = new Int32Array(new SharedArrayBuffer(Math.max(1, paths.length) * Int32Array.BYTES_PER_ELEMENT));
+    this.read = new Float64Array(new SharedArrayBuffer(Math.max(1, paths.length) * Float64Array.BYTES_PER_ELEMENT));
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(READER_SOURCE, {
       eval: true,
-      workerData: { paths, plan, control: this.control, ring: shared, slots, chunk, chunks, port: port2 },
+      workerData: { paths, plan, read: this.read, state: this.state, control: this.control, ring: shared, slots, chunk, port: port2 },
       transferList: [port2],
       stdout: false,
       stderr: false,
@@ -164,23 +217,62 @@ export class ReaderThread {
     return (k % this.slots) * this.chunk;
   }
 
-  /** Waits until every file content of chunk `k` is read; undefined, or the failure the reader stopped on. */
+  /**
+   * Waits until every file content of chunk `k` is read, reading files itself meanwhile;
+   * undefined, or the first failure in file order at or before the chunk.
+   */
   waitRead(k: number): ReaderFailure | undefined {
+    const end = (k + 1) * this.chunk;
     for (;;) {
-      const read = Atomics.load(this.control, READ);
-      if (read > k) break;
-      if (Atomics.wait(this.control, READ, read, STUCK_MS) === 'timed-out' && Atomics.load(this.control, READ) === read) {
+      const seen = Atomics.load(this.control, PROGRESS);
+      while (this.first < this.paths.length) {
+        const state = Atomics.load(this.state, this.first);
+        if (state === FAILED) return this.failureOf(this.first);
+        if (state !== READ) break;
+        this.first++;
+      }
+      if (Atomics.load(this.control, STOP) === 2) return this.failureOf(-1);
+      // read: every file, or the first file not read starts after the chunk, or is read past its end
+      if (this.first === this.paths.length) return undefined;
+      const at = this.first * PLAN_FIELDS;
+      if (this.plan[at] >= end || this.plan[at] + this.read[this.first] >= end) return undefined;
+      if (this.share && this.readOne()) continue;
+      if (Atomics.wait(this.control, PROGRESS, seen, STUCK_MS) === 'timed-out' && Atomics.load(this.control, PROGRESS) === seen) {
         throw new Error(`the context's reader thread read nothing for ${STUCK_MS / 1000} s (chunk ${k}); is a file of the context on a stalled file system?`);
       }
     }
-    if (this.failure === undefined && Atomics.load(this.control, FAILED) !== 0) {
-      this.failure = (receiveMessageOnPort(this.port)?.message as ReaderFailure | undefined) ?? { file: -1, kind: 'error', message: 'the reader thread failed' };
+  }
+
+  /** Takes the next file and reads it on this thread, if it fits in the free slots; whether it did. */
+  private readOne(): boolean {
+    for (;;) {
+      const i = Atomics.load(this.control, NEXT);
+      if (i >= this.paths.length) return false;
+      const at = i * PLAN_FIELDS;
+      const last = Math.floor((this.plan[at] + Math.max(0, this.plan[at + 1] - 1)) / this.chunk);
+      if (last - this.released >= this.slots) return false;
+      if (Atomics.compareExchange(this.control, NEXT, i, i + 1) !== i) continue;
+      const failure = readPlannedFile(fs, this.ring, this.plan, this.read, this.control, PROGRESS, this.chunk, (chunk) => this.slotOf(chunk), i, this.paths[i]);
+      if (failure !== undefined) this.failures.set(i, failure);
+      Atomics.store(this.state, i, failure === undefined ? READ : FAILED);
+      return true;
     }
-    return this.failure;
+  }
+
+  private failureOf(file: number): ReaderFailure {
+    if (!this.failures.has(file)) {
+      // the reader's reports, in the order it sent them
+      for (let message = receiveMessageOnPort(this.port); message !== undefined; message = receiveMessageOnPort(this.port)) {
+        const failure = message.message as ReaderFailure;
+        this.failures.set(failure.file, failure);
+      }
+    }
+    return this.failures.get(file) ?? { file, kind: 'error', message: 'the reader thread failed' };
   }
 
   /** Chunk `k` has been copied out: its slot may take chunk `k + slots`. */
   release(k: number): void {
+    this.released = k + 1;
     Atomics.store(this.control, RELEASED, k + 1);
     Atomics.notify(this.control, RELEASED);
   }

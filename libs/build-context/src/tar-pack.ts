@@ -12,6 +12,7 @@ import { CHUNK, ContextDigest, changedSize, changedWhileSent, tarHeaderOf } from
 import { ContextEntry, compareNames, fileIdentity } from './context-entries';
 import { ChunkPool } from './chunk-pool';
 import { BLOCK, TarHeader, encodeHeader, headerLength, padding, writeHeader } from './tar-header';
+import { READER_THREAD_FILES } from './reader-thread';
 import { threadedTarChunks } from './threaded-tar';
 
 /** Entries sorted by path, so that several folders merged into one context still give one order. */
@@ -36,6 +37,8 @@ export interface PackOptions {
    * thread's start (about 10 ms and 10 MB) pays for itself.
    */
   readerThread?: boolean;
+  /** With the reader thread: whether this thread reads files too while it would wait (default); tests turn it off to have the reader read them all. */
+  shareReads?: boolean;
   /** Bytes per chunk handed on (a multiple of 512); tests use small ones to cross chunk edges often. */
   chunkBytes?: number;
   /**
@@ -46,8 +49,7 @@ export interface PackOptions {
   reuseChunks?: boolean;
 }
 
-/** From this many files on, a context's files are read on a second thread. */
-export const READER_THREAD_FILES = 2000;
+export { READER_THREAD_FILES } from './reader-thread';
 
 export type FileEntry = Extract<ContextEntry, { kind: 'file' }>;
 

@@ -52,13 +52,12 @@ export function* threadedTarChunks(entries: readonly ContextEntry[], options: Pa
       offset += entry.content.length + padding(entry.content.length);
     }
   }
-  const total = offset + 2 * BLOCK;
 
   const reader = new ReaderThread(
     files.map((file) => file.absolutePath),
     plan,
     chunk,
-    Math.ceil(total / chunk),
+    options.shareReads ?? true,
   );
   try {
     const out = new RingWriter(reader, pool, (failure) => readerError(failure, files));

@@ -6,9 +6,9 @@
  * their working-tree state, never `.git`, filtered by the image's
  * `.dockerignore`, symlinks kept only when they stay inside.
  */
-import { lstatSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ContextEntry, ContextError, ContextFilter, fileIdentity, normaliseMode, sortNames, symlinkStaysInside } from '@imgmono/build-context';
+import { ContextEntry, ContextError, ContextFilter, PathKind, STAT_FIELDS, fileIdentity, normaliseMode, sortNames, statPaths, symlinkStaysInside } from '@imgmono/build-context';
 import { listCheckoutFiles } from './git-checkout';
 
 export const SOURCES_IN_CONTEXT = '.zuul-siblings';
@@ -39,32 +39,35 @@ export async function sourceContextEntries(name: string, zuulProject: string, di
       folder = folder.slice(0, Math.max(0, folder.lastIndexOf('/')));
     }
   };
+  // the files to state: listed, not `.git`, not excluded
+  const wanted: string[] = [];
   for (const relative of files) {
     if (relative === '.git' || relative.startsWith('.git/') || relative.includes('/.git/')) continue;
     if (ESCAPING_OR_EMPTY_PART.test(relative)) {
       throw new ContextError(`${label}: path ${relative} escapes the checkout; it cannot be sent`);
     }
-    const inContext = `${prefix}/${relative}`;
-    if (filter?.excludes(inContext)) continue;
+    if (filter?.excludes(`${prefix}/${relative}`)) continue;
+    wanted.push(relative);
+  }
+  // synchronous lstat, on both cores for a large checkout: far cheaper than a thread-pool round trip a file
+  const stats = statPaths(wanted.map((relative) => `${root}/${relative}`));
+  for (let i = 0; i < wanted.length; i++) {
+    const relative = wanted[i];
+    const at = i * STAT_FIELDS;
+    const kind = stats[at];
+    // tracked but deleted in the working tree (an uncommitted change), or a submodule's folder: not this checkout's files
+    if (kind === PathKind.missing || kind === PathKind.other) continue;
     const absolute = `${root}/${relative}`;
-    let stat;
-    try {
-      // synchronous: 20,000 files in a fraction of the time of 20,000 thread-pool round trips
-      stat = lstatSync(absolute, { throwIfNoEntry: false });
-    } catch {
-      stat = undefined;
-    }
-    if (stat === undefined) continue; // tracked but deleted in the working tree: an uncommitted change
-    if (stat.isSymbolicLink()) {
+    const inContext = `${prefix}/${relative}`;
+    if (kind === PathKind.symlink) {
       const target = await fs.readlink(absolute);
       if (!symlinkStaysInside(relative, target)) {
         throw new ContextError(`${label}: symlink ${relative} points outside the checkout (to ${target}); make it relative and inside, or remove it`);
       }
       entries.push({ kind: 'symlink', path: inContext, target });
-    } else if (stat.isFile()) {
-      entries.push({ kind: 'file', path: inContext, mode: normaliseMode(stat.mode, false), size: stat.size, absolutePath: absolute, identity: fileIdentity(stat) });
     } else {
-      continue; // a submodule's folder: not part of this checkout's files
+      const stat = { size: stats[at + 2], mtimeMs: stats[at + 3], ctimeMs: stats[at + 4], ino: stats[at + 5] };
+      entries.push({ kind: 'file', path: inContext, mode: normaliseMode(stats[at + 1], false), size: stat.size, absolutePath: absolute, identity: fileIdentity(stat) });
     }
     addFolders(relative);
   }

@@ -1,0 +1,47 @@
+/**
+ * Stating a checkout's paths on two threads sees what one thread sees: the
+ * kind, mode, size, times and inode of every path, in order, a missing path
+ * as missing, whichever thread took it.
+ */
+import { promises as fs, lstatSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir } from '@imgmono/testing';
+import { PathKind, STAT_FIELDS, statPaths } from './stat-thread';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await makeTempDir();
+});
+afterEach(() => removeDir(dir));
+
+describe('stating many paths', () => {
+  it('gives on two threads, path by path, what one thread gives, and what lstat says', async () => {
+    const paths: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const file = path.join(dir, `d${i % 13}`, `f${i}`);
+      paths.push(file);
+      if (i % 500 === 7) continue; // listed, but not there (deleted in the working tree)
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, 'x'.repeat(i % 300), { mode: i % 2 === 0 ? 0o755 : 0o644 });
+    }
+    await fs.symlink('f1', path.join(dir, 'd0', 'link'));
+    paths.push(path.join(dir, 'd0', 'link'), path.join(dir, 'd1'));
+
+    const two = statPaths(paths, { thread: true });
+    const one = statPaths(paths, { thread: false });
+    expect(Array.from(two)).toEqual(Array.from(one));
+    // the other thread alone, as when it takes the most paths
+    expect(Array.from(statPaths(paths, { thread: true, share: false }))).toEqual(Array.from(one));
+
+    const kindOf = (i: number) => two[i * STAT_FIELDS];
+    expect(kindOf(7)).toBe(PathKind.missing);
+    expect(kindOf(3000)).toBe(PathKind.symlink);
+    expect(kindOf(3001)).toBe(PathKind.other);
+    for (const i of [0, 1, 299, 2999]) {
+      const stat = lstatSync(paths[i]);
+      expect(kindOf(i)).toBe(PathKind.file);
+      expect(Array.from(two.subarray(i * STAT_FIELDS + 1, (i + 1) * STAT_FIELDS))).toEqual([stat.mode, stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino]);
+    }
+  });
+});

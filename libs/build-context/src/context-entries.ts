@@ -25,6 +25,13 @@ export function fileIdentity(stat: { size: number; mtimeMs: number; ctimeMs: num
   return { key: `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`, changedMs: Math.max(stat.mtimeMs, stat.ctimeMs) };
 }
 
+/** The numbers an identity's key was made of. */
+export function identityNumbers(identity: FileIdentity): { size: number; mtimeMs: number; ctimeMs: number; ino: number } {
+  // a number's string gives back exactly that number
+  const [size, mtimeMs, ctimeMs, ino] = identity.key.split(':').map(Number);
+  return { size, mtimeMs, ctimeMs, ino };
+}
+
 export type ContextEntry =
   | { kind: 'directory'; path: string; mode: number }
   | { kind: 'file'; path: string; mode: number; size: number; absolutePath: string; identity?: FileIdentity }

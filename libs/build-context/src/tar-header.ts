@@ -38,6 +38,11 @@ export function encodeHeader(header: TarHeader): Buffer {
  */
 export function writeHeader(target: Buffer, offset: number, header: TarHeader): number {
   const name = header.type === 'directory' && !header.path.endsWith('/') ? `${header.path}/` : header.path;
+  if (fitsOneBlock(name, header)) {
+    // the common entry: its name in the name field, no prefix, no pax header
+    writeUstar(target, offset, { name, prefix: '', type: TYPE_FLAG[header.type], mode: header.mode, size: header.type === 'file' ? header.size : 0, link: header.linkTarget ?? '' });
+    return BLOCK;
+  }
   const split = splitName(name);
   const link = header.linkTarget ?? '';
   const pax: Record<string, string> = {};
@@ -70,6 +75,7 @@ export function writeHeader(target: Buffer, offset: number, header: TarHeader): 
 /** How many bytes an entry's header takes: one block, or a pax header (its block and its padded records) and one block. */
 export function headerLength(header: TarHeader): number {
   const name = header.type === 'directory' && !header.path.endsWith('/') ? `${header.path}/` : header.path;
+  if (fitsOneBlock(name, header)) return BLOCK;
   const link = header.linkTarget ?? '';
   const pax: Record<string, string> = {};
   if (splitName(name) === undefined) pax.path = name;
@@ -77,6 +83,19 @@ export function headerLength(header: TarHeader): number {
   if (header.size > MAX_OCTAL_SIZE) pax.size = String(header.size);
   if (pax.path === undefined && pax.linkpath === undefined && pax.size === undefined) return BLOCK;
   return BLOCK + Math.ceil(encodePaxRecords(pax).length / BLOCK) * BLOCK + BLOCK;
+}
+
+/**
+ * Whether an entry's header is one ustar block with the whole name in its name field: a name and
+ * link target of 100 bytes or fewer, a size ustar's octal field holds. Most entries; checked
+ * without building anything.
+ */
+function fitsOneBlock(name: string, header: TarHeader): boolean {
+  if (header.size > MAX_OCTAL_SIZE) return false;
+  // a UTF-8 character takes at most 3 bytes per UTF-16 unit: 33 units or fewer fit whatever they hold
+  if (name.length > 33 && (name.length > 100 || Buffer.byteLength(name) > 100)) return false;
+  const link = header.linkTarget;
+  return link === undefined || link.length <= 33 || (link.length <= 100 && Buffer.byteLength(link) <= 100);
 }
 
 function splitName(name: string): { prefix: string; base: string } | undefined {
@@ -128,27 +147,40 @@ const TEMPLATE = (() => {
 
 function writeUstar(target: Buffer, offset: number, fields: UstarFields): void {
   TEMPLATE.copy(target, offset);
-  target.write(fields.name, offset, 100, 'utf8');
-  writeOctal(target, offset + 100, 8, fields.mode & 0o7777);
-  writeOctal(target, offset + 124, 12, fields.size);
+  // the checksum: the template's bytes, then what each field adds over the template's (zero) bytes there
+  let sum = TEMPLATE_SUM;
+  sum += sumOf(target, offset, target.write(fields.name, offset, 100, 'utf8'));
+  sum += writeOctal(target, offset + 100, 8, fields.mode & 0o7777);
+  sum += writeOctal(target, offset + 124, 12, fields.size);
   target[offset + 156] = fields.type.charCodeAt(0);
-  if (fields.link !== '') target.write(fields.link, offset + 157, 100, 'utf8');
-  if (fields.prefix !== '') target.write(fields.prefix, offset + 345, 155, 'utf8');
-  let sum = 0;
-  for (let i = offset; i < offset + BLOCK; i++) sum += target[i];
+  sum += target[offset + 156];
+  if (fields.link !== '') sum += sumOf(target, offset + 157, target.write(fields.link, offset + 157, 100, 'utf8'));
+  if (fields.prefix !== '') sum += sumOf(target, offset + 345, target.write(fields.prefix, offset + 345, 155, 'utf8'));
   // six octal digits, NUL, space
   writeOctal(target, offset + 148, 7, sum);
   target[offset + 155] = 0x20;
 }
 
-/** `length - 1` octal digits (zero-padded, the value's lowest digits if it has more) and a NUL, as bytes. */
-function writeOctal(target: Buffer, offset: number, length: number, value: number): void {
+/** The sum of the template's bytes, but for the fields writeUstar fills in (zeros in the template, but for the checksum's spaces). */
+const TEMPLATE_SUM = TEMPLATE.reduce((sum, byte) => sum + byte, 0);
+
+function sumOf(bytes: Buffer, offset: number, length: number): number {
+  let sum = 0;
+  for (let i = offset; i < offset + length; i++) sum += bytes[i];
+  return sum;
+}
+
+/** `length - 1` octal digits (zero-padded, the value's lowest digits if it has more) and a NUL, as bytes; returns the bytes' sum. */
+function writeOctal(target: Buffer, offset: number, length: number, value: number): number {
   let rest = value;
+  let sum = 0;
   for (let i = offset + length - 2; i >= offset; i--) {
     target[i] = 0x30 + (rest % 8);
+    sum += target[i];
     rest = Math.floor(rest / 8);
   }
   target[offset + length - 1] = 0;
+  return sum;
 }
 
 function truncateUtf8(text: string, bytes: number): string {

@@ -7,7 +7,7 @@
  */
 import { ChunkPool } from './chunk-pool';
 import { changedSize, changedWhileSent, tarHeaderOf } from './context-digest';
-import { ContextEntry } from './context-entries';
+import { ContextEntry, identityNumbers } from './context-entries';
 import { PLAN_FIELDS, ReaderFailure, ReaderThread } from './reader-thread';
 import { BLOCK, TarHeader, encodeHeader, headerLength, padding, writeHeader } from './tar-header';
 import type { FileEntry, PackOptions } from './tar-pack';
@@ -38,12 +38,12 @@ export function* threadedTarChunks(entries: readonly ContextEntry[], options: Pa
       plan[at] = offset;
       plan[at + 1] = entry.size;
       if (knownContent !== undefined) {
-        // the identity the cache vouched for, as the numbers its key was made of
-        const [, mtimeMs, ctimeMs, ino] = entry.identity!.key.split(':').map(Number);
+        // the identity the cache vouched for, which the file must still have once read
+        const identity = identityNumbers(entry.identity!);
         plan[at + 2] = 1;
-        plan[at + 3] = mtimeMs;
-        plan[at + 4] = ctimeMs;
-        plan[at + 5] = ino;
+        plan[at + 3] = identity.mtimeMs;
+        plan[at + 4] = identity.ctimeMs;
+        plan[at + 5] = identity.ino;
       }
       files.push(entry);
       known.push(knownContent);

@@ -18,18 +18,26 @@ export interface FileIdentity {
   key: string;
   /** The later of the modification and change times, in milliseconds. */
   changedMs: number;
+  /** The times and inode of the key, as numbers (what a file's `fstat` after its read is checked against). */
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
 }
 
 /** The identity of a file from its stat. */
 export function fileIdentity(stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): FileIdentity {
-  return { key: `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`, changedMs: Math.max(stat.mtimeMs, stat.ctimeMs) };
+  return {
+    key: `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`,
+    changedMs: Math.max(stat.mtimeMs, stat.ctimeMs),
+    mtimeMs: stat.mtimeMs,
+    ctimeMs: stat.ctimeMs,
+    ino: stat.ino,
+  };
 }
 
-/** The numbers an identity's key was made of. */
-export function identityNumbers(identity: FileIdentity): { size: number; mtimeMs: number; ctimeMs: number; ino: number } {
-  // a number's string gives back exactly that number
-  const [size, mtimeMs, ctimeMs, ino] = identity.key.split(':').map(Number);
-  return { size, mtimeMs, ctimeMs, ino };
+/** Whether a stat shows the file with this identity (compared as numbers, no key made). */
+export function statHasIdentity(stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number }, size: number, identity: FileIdentity): boolean {
+  return stat.size === size && stat.mtimeMs === identity.mtimeMs && stat.ctimeMs === identity.ctimeMs && stat.ino === identity.ino;
 }
 
 export type ContextEntry =

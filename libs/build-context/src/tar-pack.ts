@@ -9,7 +9,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { CHUNK, ContextDigest, changedSize, changedWhileSent, tarHeaderOf } from './context-digest';
-import { ContextEntry, compareNames, fileIdentity } from './context-entries';
+import { ContextEntry, compareNames, statHasIdentity } from './context-entries';
 import { ChunkPool } from './chunk-pool';
 import { BLOCK, TarHeader, encodeHeader, headerLength, padding, writeHeader } from './tar-header';
 import { READER_THREAD_FILES } from './reader-thread';
@@ -244,7 +244,7 @@ function* tarChunks(entries: readonly ContextEntry[], options: PackOptions, pool
         if (!atEnd && readSync(fd, oneByte, 0, 1, position) > 0) throw changedSize(entry, `more than ${entry.size}`);
         if (known !== undefined) {
           // every write changes a file's change time: the same identity after the read means the content hashed before
-          if (fileIdentity(fstatSync(fd)).key !== entry.identity?.key) throw changedWhileSent(entry);
+          if (entry.identity === undefined || !statHasIdentity(fstatSync(fd), entry.size, entry.identity)) throw changedWhileSent(entry);
           digest?.knownContent(known);
         }
       } finally {

@@ -7,7 +7,7 @@
  */
 import { ChunkPool } from './chunk-pool';
 import { changedSize, changedWhileSent, tarHeaderOf } from './context-digest';
-import { ContextEntry, identityNumbers } from './context-entries';
+import { ContextEntry } from './context-entries';
 import { PLAN_FIELDS, ReaderFailure, ReaderThread } from './reader-thread';
 import { BLOCK, TarHeader, encodeHeader, headerLength, padding, writeHeader } from './tar-header';
 import type { FileEntry, PackOptions } from './tar-pack';
@@ -39,7 +39,7 @@ export function* threadedTarChunks(entries: readonly ContextEntry[], options: Pa
       plan[at + 1] = entry.size;
       if (knownContent !== undefined) {
         // the identity the cache vouched for, which the file must still have once read
-        const identity = identityNumbers(entry.identity!);
+        const identity = entry.identity!;
         plan[at + 2] = 1;
         plan[at + 3] = identity.mtimeMs;
         plan[at + 4] = identity.ctimeMs;

@@ -32,6 +32,8 @@ export class FileHashCache {
   /** Which known lines this use confirmed (and found not racily clean), by their index. */
   private readonly used: Uint8Array;
   private usedCount = 0;
+  /** Content hashes of known lines already decoded, by line index: a build asks for each twice (digest, then send). */
+  private readonly decoded: Array<Buffer | undefined> = [];
   /** Whether saving would change the file: a file was hashed, or a known one was racily clean. */
   private changed = false;
   /** Wall-clock time the cache was loaded, before any file of this use was hashed. */
@@ -77,7 +79,11 @@ export class FileHashCache {
       this.used[index] = 1;
       this.usedCount++;
     }
-    return lineHash(this.lines[index]);
+    return this.hashOfLine(index);
+  }
+
+  private hashOfLine(index: number): Buffer {
+    return (this.decoded[index] ??= lineHash(this.lines[index]));
   }
 
   /**
@@ -86,13 +92,11 @@ export class FileHashCache {
    */
   peek(entry: FileEntry): Buffer | undefined {
     if (entry.identity === undefined) return undefined;
-    let line = this.fresh.get(entry.absolutePath);
-    if (line === undefined) {
-      const index = this.known.get(entry.absolutePath);
-      if (index !== undefined && this.used[index] === 1) line = this.lines[index];
-    }
-    if (line === undefined || !hasIdentity(line, entry.identity.key)) return undefined;
-    return lineHash(line);
+    const line = this.fresh.get(entry.absolutePath);
+    if (line !== undefined) return hasIdentity(line, entry.identity.key) ? lineHash(line) : undefined;
+    const index = this.known.get(entry.absolutePath);
+    if (index === undefined || this.used[index] !== 1 || !hasIdentity(this.lines[index], entry.identity.key)) return undefined;
+    return this.hashOfLine(index);
   }
 
   set(entry: FileEntry, sha256: Buffer): void {

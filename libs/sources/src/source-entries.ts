@@ -41,6 +41,7 @@ export async function sourceContextEntries(name: string, zuulProject: string, di
   };
   // the files to state: listed, not `.git`, not excluded
   const wanted: string[] = [];
+  const absolutes: string[] = [];
   for (const relative of files) {
     if (relative === '.git' || relative.startsWith('.git/') || relative.includes('/.git/')) continue;
     if (ESCAPING_OR_EMPTY_PART.test(relative)) {
@@ -48,16 +49,17 @@ export async function sourceContextEntries(name: string, zuulProject: string, di
     }
     if (filter?.excludes(`${prefix}/${relative}`)) continue;
     wanted.push(relative);
+    absolutes.push(`${root}/${relative}`);
   }
   // synchronous lstat, on both cores for a large checkout: far cheaper than a thread-pool round trip a file
-  const stats = statPaths(wanted.map((relative) => `${root}/${relative}`));
+  const stats = statPaths(absolutes);
   for (let i = 0; i < wanted.length; i++) {
     const relative = wanted[i];
     const at = i * STAT_FIELDS;
     const kind = stats[at];
     // tracked but deleted in the working tree (an uncommitted change), or a submodule's folder: not this checkout's files
     if (kind === PathKind.missing || kind === PathKind.other) continue;
-    const absolute = `${root}/${relative}`;
+    const absolute = absolutes[i];
     const inContext = `${prefix}/${relative}`;
     if (kind === PathKind.symlink) {
       const target = await fs.readlink(absolute);

@@ -49,7 +49,7 @@ export interface ReaderFailure {
   message?: string;
 }
 
-/** From this many files on, a context's files are read (and a checkout's stated) on two threads: below, a thread's start (about 10 ms and 10 MB) costs more than it saves. */
+/** From this many files on, a context's files are read (and a checkout's stated) on two threads: below, a thread's start (about 10 ms, and 16 MB while it runs) costs more than it saves. */
 export const READER_THREAD_FILES = 2000;
 
 /** Slots in the ring: files are read at most this many chunks ahead of what the main thread has copied out. */
@@ -210,6 +210,9 @@ export class ReaderThread {
     // a stream left unread must not keep the process alive
     this.worker.unref();
     this.port.unref();
+    // a failure inside the reader reaches this thread through the shared counters (its report, or a
+    // wait that ends with an error); an 'error' event nobody listens to would end the process
+    this.worker.on('error', () => undefined);
   }
 
   /** Where chunk `k` is in the ring. */

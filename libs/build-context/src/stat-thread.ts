@@ -80,6 +80,9 @@ export function statPaths(paths: readonly string[], options: StatOptions = {}): 
     resourceLimits: { maxYoungGenerationSizeMb: 1 },
   });
   worker.unref();
+  // a failure inside the other thread shows as paths it did not state (the wait below ends with an
+  // error); an 'error' event nobody listens to would end the process
+  worker.on('error', () => undefined);
   try {
     // this thread takes paths as the other one does, from its start on
     while (options.share ?? true) {

@@ -34,7 +34,7 @@ export interface PackOptions {
   /**
    * Read the files on a second thread while this one writes the tar around them (see
    * reader-thread.ts). Default: when the context has READER_THREAD_FILES files or more, where the
-   * thread's start (about 10 ms and 10 MB) pays for itself.
+   * thread's start (about 10 ms, and 16 MB while it runs) pays for itself.
    */
   readerThread?: boolean;
   /** With the reader thread: whether this thread reads files too while it would wait (default); tests turn it off to have the reader read them all. */

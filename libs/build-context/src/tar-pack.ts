@@ -11,7 +11,8 @@ import { Readable, Writable } from 'node:stream';
 import { CHUNK, ContextDigest, changedSize, changedWhileSent, tarHeaderOf } from './context-digest';
 import { ContextEntry, compareNames, statHasIdentity } from './context-entries';
 import { ChunkPool } from './chunk-pool';
-import { BLOCK, TarHeader, encodeHeader, headerLength, padding, writeHeader } from './tar-header';
+import { ChunkWriter } from './chunk-writer';
+import { BLOCK, padding } from './tar-header';
 import { READER_THREAD_FILES } from './reader-thread';
 import { threadedTarChunks } from './threaded-tar';
 
@@ -142,54 +143,27 @@ function countFiles(entries: readonly ContextEntry[]): number {
   return files;
 }
 
-/** The chunk being filled; full chunks wait in `full` to be handed on. */
-class ChunkWriter {
+/** The chunk being filled, a buffer of its own; full chunks wait in `full` to be handed on. */
+class OwnChunkWriter extends ChunkWriter {
   chunk: Buffer;
-  used = 0;
-  readonly full: Buffer[] = [];
-  private readonly size: number;
 
   constructor(private readonly pool: ChunkPool) {
-    this.size = pool.size;
+    super(pool.size);
     this.chunk = pool.take();
   }
 
-  private next(): void {
-    if (this.used < this.size) return;
+  protected get target(): Buffer {
+    return this.chunk;
+  }
+
+  protected get offset(): number {
+    return 0;
+  }
+
+  protected nextChunk(): void {
     this.full.push(this.chunk);
     this.chunk = this.pool.take();
     this.used = 0;
-  }
-
-  put(bytes: Buffer): void {
-    let offset = 0;
-    while (offset < bytes.length) {
-      const n = Math.min(bytes.length - offset, this.size - this.used);
-      bytes.copy(this.chunk, this.used, offset, offset + n);
-      this.used += n;
-      offset += n;
-      this.next();
-    }
-  }
-
-  /** An entry's header, written straight into the chunk when it has room (it always has: headers and contents fill whole blocks). */
-  header(header: TarHeader): void {
-    const length = headerLength(header);
-    if (this.size - this.used < length) return this.put(encodeHeader(header));
-    writeHeader(this.chunk, this.used, header);
-    this.used += length;
-    this.next();
-  }
-
-  zeros(count: number): void {
-    let left = count;
-    while (left > 0) {
-      const n = Math.min(left, this.size - this.used);
-      this.chunk.fill(0, this.used, this.used + n);
-      this.used += n;
-      left -= n;
-      this.next();
-    }
   }
 
   /** How many bytes the last read asked for (less than its `max` when the chunk had less room). */
@@ -211,7 +185,7 @@ class ChunkWriter {
 }
 
 function* tarChunks(entries: readonly ContextEntry[], options: PackOptions, pool: ChunkPool): Generator<Buffer> {
-  const out = new ChunkWriter(pool);
+  const out = new OwnChunkWriter(pool);
   const oneByte = Buffer.allocUnsafe(1);
   for (const entry of entries) {
     const digest = entry.path === options.digestSkips ? undefined : options.digest;

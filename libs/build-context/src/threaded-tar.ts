@@ -9,7 +9,8 @@ import { ChunkPool } from './chunk-pool';
 import { changedSize, changedWhileSent, tarHeaderOf } from './context-digest';
 import { ContextEntry } from './context-entries';
 import { PLAN_FIELDS, ReaderFailure, ReaderThread } from './reader-thread';
-import { BLOCK, TarHeader, encodeHeader, headerLength, padding, writeHeader } from './tar-header';
+import { ChunkWriter } from './chunk-writer';
+import { BLOCK, headerLength, padding } from './tar-header';
 import type { FileEntry, PackOptions } from './tar-pack';
 
 /**
@@ -106,22 +107,23 @@ function readerError(failure: ReaderFailure, files: readonly FileEntry[]): Error
 }
 
 /** The chunk at hand, in the reader's ring: this thread writes all but the files' contents. */
-class RingWriter {
+class RingWriter extends ChunkWriter {
   /** Index of the chunk at hand in the stream. */
   private k = 0;
-  private used = 0;
-  private readonly size: number;
-  readonly full: Buffer[] = [];
 
   constructor(
     private readonly reader: ReaderThread,
     private readonly pool: ChunkPool,
     private readonly failed: (failure: ReaderFailure) => Error,
   ) {
-    this.size = pool.size;
+    super(pool.size);
   }
 
-  private get base(): number {
+  protected get target(): Buffer {
+    return this.reader.ring;
+  }
+
+  protected get offset(): number {
     return this.reader.slotOf(this.k);
   }
 
@@ -131,48 +133,15 @@ class RingWriter {
     if (failure !== undefined) throw this.failed(failure);
   }
 
-  private next(): void {
-    if (this.used === this.size) this.finish();
-  }
-
   /** Copies the chunk at hand out to be handed on, and frees its slot for the reader. */
-  private finish(): void {
+  protected nextChunk(): void {
     this.read();
     const copy = this.pool.take();
-    this.reader.ring.copy(copy, 0, this.base, this.base + this.used);
+    this.reader.ring.copy(copy, 0, this.offset, this.offset + this.used);
     this.full.push(this.used === this.size ? copy : copy.subarray(0, this.used));
     this.reader.release(this.k);
     this.k++;
     this.used = 0;
-  }
-
-  header(header: TarHeader, length: number): void {
-    if (this.size - this.used < length) return this.put(encodeHeader(header));
-    writeHeader(this.reader.ring, this.base + this.used, header);
-    this.used += length;
-    this.next();
-  }
-
-  put(bytes: Buffer): void {
-    let offset = 0;
-    while (offset < bytes.length) {
-      const n = Math.min(bytes.length - offset, this.size - this.used);
-      bytes.copy(this.reader.ring, this.base + this.used, offset, offset + n);
-      this.used += n;
-      offset += n;
-      this.next();
-    }
-  }
-
-  zeros(count: number): void {
-    let left = count;
-    while (left > 0) {
-      const n = Math.min(left, this.size - this.used);
-      this.reader.ring.fill(0, this.base + this.used, this.base + this.used + n);
-      this.used += n;
-      left -= n;
-      this.next();
-    }
   }
 
   /** Passes over a file's content, which the reader writes; `onPiece` sees each piece once it is read. */
@@ -182,7 +151,7 @@ class RingWriter {
       const n = Math.min(left, this.size - this.used);
       if (onPiece !== undefined) {
         this.read();
-        onPiece(this.reader.ring.subarray(this.base + this.used, this.base + this.used + n));
+        onPiece(this.reader.ring.subarray(this.offset + this.used, this.offset + this.used + n));
       }
       this.used += n;
       left -= n;
@@ -193,6 +162,6 @@ class RingWriter {
   /** Writes the two zero blocks that end the tar and hands on the last, partly filled chunk. */
   end(): void {
     this.zeros(2 * BLOCK);
-    if (this.used > 0) this.finish();
+    if (this.used > 0) this.nextChunk();
   }
 }

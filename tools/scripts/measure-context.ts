@@ -37,8 +37,8 @@ async function main(): Promise<void> {
   started = process.hrtime.bigint();
   let bytes = 0;
   const sent = new ContextDigest();
-  // consumed as the engine's build request consumes it: piped, each chunk written before the
-  // next-but-one (its buffer then taken again, as a build's are)
+  // consumed as the engine's build request consumes it: piped with reuse, each chunk's buffer
+  // taken again once its write callback has run, as a build's are
   await new Promise<void>((resolve, reject) => {
     const sink = new Writable({
       write(chunk: Buffer, _encoding, callback) {

@@ -23,6 +23,7 @@
  */
 import * as fs from 'node:fs';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { sharedFloat64, sharedInt32, startHelperThread } from './helper-thread';
 
 /** Shared counters (Int32 slots). */
 const NEXT = 0; // the next file to take (either thread)
@@ -48,9 +49,6 @@ export interface ReaderFailure {
   code?: string;
   message?: string;
 }
-
-/** From this many files on, a context's files are read (and a checkout's stated) on two threads: below, a thread's start (about 10 ms, and 16 MB while it runs) costs more than it saves. */
-export const READER_THREAD_FILES = 2000;
 
 /** Slots in the ring: files are read at most this many chunks ahead of what the main thread has copied out. */
 export const RING_SLOTS = 4;
@@ -164,7 +162,7 @@ try {
 
 /** The main thread's side of a reader thread. */
 export class ReaderThread {
-  private readonly control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
+  private readonly control = sharedInt32(4);
   /** Per file: READ, FAILED or 0. */
   private readonly state: Int32Array;
   /** Per file across chunks: bytes read so far. */
@@ -194,25 +192,13 @@ export class ReaderThread {
   ) {
     const shared = new SharedArrayBuffer(chunk * slots);
     this.ring = Buffer.from(shared);
-    this.state = new Int32Array(new SharedArrayBuffer(Math.max(1, paths.length) * Int32Array.BYTES_PER_ELEMENT));
-    this.read = new Float64Array(new SharedArrayBuffer(Math.max(1, paths.length) * Float64Array.BYTES_PER_ELEMENT));
+    this.state = sharedInt32(paths.length);
+    this.read = sharedFloat64(paths.length);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(READER_SOURCE, {
-      eval: true,
-      workerData: { paths, plan, read: this.read, state: this.state, control: this.control, ring: shared, slots, chunk, port: port2 },
-      transferList: [port2],
-      stdout: false,
-      stderr: false,
-      // its garbage is a stat a file: a small young generation keeps the thread's memory small
-      resourceLimits: { maxYoungGenerationSizeMb: 1 },
-    });
+    this.worker = startHelperThread(READER_SOURCE, { paths, plan, read: this.read, state: this.state, control: this.control, ring: shared, slots, chunk, port: port2 }, [port2]);
     // a stream left unread must not keep the process alive
-    this.worker.unref();
     this.port.unref();
-    // a failure inside the reader reaches this thread through the shared counters (its report, or a
-    // wait that ends with an error); an 'error' event nobody listens to would end the process
-    this.worker.on('error', () => undefined);
   }
 
   /** Where chunk `k` is in the ring. */

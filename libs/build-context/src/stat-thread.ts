@@ -7,8 +7,7 @@
  * start costs more than they do.
  */
 import * as fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
-import { READER_THREAD_FILES } from './reader-thread';
+import { READER_THREAD_FILES, sharedFloat64, sharedInt32, startHelperThread } from './helper-thread';
 
 /** Numbers per path in the result: kind, mode, size, mtimeMs, ctimeMs, ino. */
 export const STAT_FIELDS = 6;
@@ -69,20 +68,11 @@ export function statPaths(paths: readonly string[], options: StatOptions = {}): 
     for (let i = 0; i < paths.length; i++) statInto(fs, paths, out, i);
     return out;
   }
-  const out = new Float64Array(new SharedArrayBuffer(Math.max(1, paths.length) * STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT));
-  const state = new Int32Array(new SharedArrayBuffer(Math.max(1, paths.length) * Int32Array.BYTES_PER_ELEMENT));
-  const next = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-  const worker = new Worker(STATER_SOURCE, {
-    eval: true,
-    workerData: { paths, out, state, next },
-    stdout: false,
-    stderr: false,
-    resourceLimits: { maxYoungGenerationSizeMb: 1 },
-  });
-  worker.unref();
-  // a failure inside the other thread shows as paths it did not state (the wait below ends with an
-  // error); an 'error' event nobody listens to would end the process
-  worker.on('error', () => undefined);
+  const out = sharedFloat64(paths.length * STAT_FIELDS);
+  const state = sharedInt32(paths.length);
+  const next = sharedInt32(1);
+  // a failure inside the other thread shows as paths it did not state: the wait below ends with an error
+  const worker = startHelperThread(STATER_SOURCE, { paths, out, state, next });
   try {
     // this thread takes paths as the other one does, from its start on
     while (options.share ?? true) {

@@ -13,7 +13,7 @@ import { ContextEntry, compareNames, statHasIdentity } from './context-entries';
 import { ChunkPool } from './chunk-pool';
 import { ChunkWriter } from './chunk-writer';
 import { BLOCK, padding } from './tar-header';
-import { READER_THREAD_FILES } from './reader-thread';
+import { READER_THREAD_FILES } from './helper-thread';
 import { threadedTarChunks } from './threaded-tar';
 
 /** Entries sorted by path, so that several folders merged into one context still give one order. */
@@ -50,7 +50,7 @@ export interface PackOptions {
   reuseChunks?: boolean;
 }
 
-export { READER_THREAD_FILES } from './reader-thread';
+export { READER_THREAD_FILES } from './helper-thread';
 
 export type FileEntry = Extract<ContextEntry, { kind: 'file' }>;
 

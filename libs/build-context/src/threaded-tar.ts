@@ -10,6 +10,7 @@ import { changedSize, changedWhileSent, tarHeaderOf } from './context-digest';
 import { ContextEntry } from './context-entries';
 import { PLAN_FIELDS, ReaderFailure, ReaderThread } from './reader-thread';
 import { ChunkWriter } from './chunk-writer';
+import { sharedFloat64 } from './helper-thread';
 import { BLOCK, headerLength, padding } from './tar-header';
 import type { FileEntry, PackOptions } from './tar-pack';
 
@@ -26,7 +27,7 @@ export function* threadedTarChunks(entries: readonly ContextEntry[], options: Pa
   const known: Array<Buffer | undefined> = [];
   const headerLengths = new Uint32Array(entries.length);
   // room for every entry; only files take a place
-  const plan = new Float64Array(new SharedArrayBuffer(entries.length * PLAN_FIELDS * Float64Array.BYTES_PER_ELEMENT));
+  const plan = sharedFloat64(entries.length * PLAN_FIELDS);
   let offset = 0;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];

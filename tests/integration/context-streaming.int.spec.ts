@@ -34,7 +34,7 @@ describe('streaming a large checkout', () => {
 
   it('sends every byte, keeps peak memory under 150 MB, and digests it the same with the file hash cache filled', async () => {
     const script = await bundleScript('tools/scripts/measure-context.ts', path.join(tmp, 'measure-context.js'));
-    const measure = () => JSON.parse(execFileSync(process.execPath, [script, path.join(tmp, 'big'), path.join(tmp, 'hashes.tsv')], { encoding: 'utf8' }).trim().split('\n').pop()!);
+    const measure = () => JSON.parse(execFileSync(process.execPath, [script, path.join(tmp, 'big'), path.join(tmp, 'hashes.bin')], { encoding: 'utf8' }).trim().split('\n').pop()!);
     const cold = measure();
     const figures = measure();
     console.log(`context streaming: ${figures.files} files, ${(figures.bytes / 1e6).toFixed(1)} MB in ${figures.seconds.toFixed(2)} s (${figures.mbPerSecond.toFixed(0)} MB/s; ${cold.mbPerSecond.toFixed(0)} MB/s with no cache), peak RSS ${figures.peakRssMb.toFixed(0)} MB`);

@@ -260,7 +260,7 @@ async function streamingSection(): Promise<void> {
     // files written more than the cache's racy window ago, as a checkout handed to a build is
     await makeBigCheckout(path.join(dir, 'big'), 20_000, 10_000, FILE_HASH_CACHE_RACY_MS + 500);
     const script = await bundleScript('tools/scripts/measure-context.ts', path.join(dir, 'measure.js'));
-    const measure = () => JSON.parse(execFileSync(process.execPath, [script, path.join(dir, 'big'), path.join(dir, 'hashes.tsv')], { encoding: 'utf8' }).trim().split('\n').pop()!);
+    const measure = () => JSON.parse(execFileSync(process.execPath, [script, path.join(dir, 'big'), path.join(dir, 'hashes.bin')], { encoding: 'utf8' }).trim().split('\n').pop()!);
     const cold = measure();
     // medians of 3 runs with the cache filled, each figure on its own
     const runs = await sequence(3, async () => measure());

@@ -122,7 +122,7 @@ describe('image context', () => {
 
   it('digests a file the cache knows without reading it, and reads it again once it changed', async () => {
     await writeTree(dir, { Dockerfile: 'FROM x\n', 'a.txt': 'aaaa', 'b.txt': 'bbbb' });
-    const cacheFile = `${dir}-hashes.tsv`;
+    const cacheFile = `${dir}-hashes.bin`;
     const digest = async (racyMs?: number) => {
       const cache = await FileHashCache.load(cacheFile, racyMs === undefined ? {} : { racyMs });
       const result = await digestContext(await assembleImageContext(request()), { skips: 'Dockerfile', cache });
@@ -152,7 +152,7 @@ describe('sending with the hashes the digest found', () => {
   const request = () => ({ folder: dir, displayFolder: 'images/ns/x', dockerfile: 'Dockerfile', dockerfileContent: Buffer.from('FROM x\n') });
   let cacheFile: string;
   beforeEach(() => {
-    cacheFile = `${dir}-hashes.tsv`;
+    cacheFile = `${dir}-hashes.bin`;
   });
   afterEach(() => fs.rm(cacheFile, { force: true }));
 

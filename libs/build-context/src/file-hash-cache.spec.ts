@@ -16,7 +16,7 @@ let dir: string;
 let cacheFile: string;
 beforeEach(async () => {
   dir = await makeTempDir();
-  cacheFile = `${dir}-hashes.tsv`;
+  cacheFile = `${dir}-hashes.bin`;
 });
 afterEach(async () => {
   await removeDir(dir);
@@ -26,11 +26,8 @@ afterEach(async () => {
 const sha = (text: string) => createHash('sha256').update(text).digest();
 const files = async () => (await listContextEntries(dir)).filter((entry): entry is FileEntry => entry.kind === 'file');
 const cachedPaths = async () =>
-  (await fs.readFile(cacheFile, 'utf8'))
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => path.relative(dir, line.split('\t')[2]))
+  (await FileHashCache.load(cacheFile)).knownFiles()
+    .map((file) => path.relative(dir, file))
     .sort();
 
 /** One use of the cache: every file looked up, and hashed when it is not known. */
@@ -88,12 +85,25 @@ describe('file hash cache', () => {
     const { cache } = await use(60_000);
     const [a] = await files();
     expect(cache.peek(a)).toBeUndefined();
-    expect(await fs.readFile(cacheFile, 'utf8')).toBe('imgmono-file-hashes 1\n');
+    expect(await cachedPaths()).toEqual([]);
+  });
+
+  it('keeps files whose names hold tabs, line breaks and any other character but NUL', async () => {
+    const names = ['tab\there.txt', 'line\nbreak.txt', 'crlf\r\n.txt', 'ünïcødé ✓.txt'];
+    await writeTree(dir, Object.fromEntries(names.map((name) => [name, name])));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await use()).known).toEqual([]);
+    expect(await cachedPaths()).toEqual([...names].sort());
+    expect((await use()).known.sort()).toEqual([...names].sort());
   });
 
   it('treats an unreadable or foreign file as an empty cache', async () => {
     await writeTree(dir, { 'a.txt': 'a' });
+    // another program's file, and a text cache of the first version
     await fs.writeFile(cacheFile, 'something else\nx\ty\n');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await use()).known).toEqual([]);
+    await fs.writeFile(cacheFile, `imgmono-file-hashes 1\n${'0'.repeat(64)}\t1:2:3:4\t${path.join(dir, 'a.txt')}\n`);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect((await use()).known).toEqual([]);
     expect(await cachedPaths()).toEqual(['a.txt']);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 let sequence = 0;
 
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+export async function writeFileAtomic(file: string, text: string | Uint8Array): Promise<void> {
   const temp = `${file}.${process.pid}.${++sequence}.tmp`;
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });

@@ -68,8 +68,8 @@ export async function sourceContextEntries(name: string, zuulProject: string, di
       }
       entries.push({ kind: 'symlink', path: inContext, target });
     } else {
-      const stat = { size: stats[at + 2], mtimeMs: stats[at + 3], ctimeMs: stats[at + 4], ino: stats[at + 5] };
-      entries.push({ kind: 'file', path: inContext, mode: normaliseMode(stats[at + 1], false), size: stat.size, absolutePath: absolute, identity: fileIdentity(stat) });
+      const identity = fileIdentity({ mtimeMs: stats[at + 3], ctimeMs: stats[at + 4], ino: stats[at + 5] });
+      entries.push({ kind: 'file', path: inContext, mode: normaliseMode(stats[at + 1], false), size: stats[at + 2], absolutePath: absolute, identity });
     }
     addFolders(relative);
   }

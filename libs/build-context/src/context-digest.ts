@@ -13,7 +13,7 @@ import { Hash, createHash, hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ContextEntry, ContextError } from './context-entries';
 import { FileHashCache } from './file-hash-cache';
-import { BLOCK, TarHeader, headerLength } from './tar-header';
+import { BLOCK, MAX_OCTAL_SIZE, TarHeader, headerLength, padding } from './tar-header';
 
 export const CHUNK = 1 << 20;
 
@@ -35,12 +35,38 @@ export class ContextDigest {
 
   beginEntry(entry: ContextEntry): void {
     this.finishEntry();
-    const line = entryLine(entry);
-    // a UTF-16 unit takes at most 3 bytes of UTF-8
-    if (line.length * 3 > BATCH - this.batched) this.flush();
-    if (line.length * 3 > BATCH) this.outer.update(line);
-    else this.batched += this.batch.write(line, this.batched, 'utf8');
+    if (entry.kind === 'file' || entry.kind === 'content') this.fileLine(entry);
+    else {
+      const line = entryLine(entry);
+      // a UTF-16 unit takes at most 3 bytes of UTF-8
+      if (line.length * 3 > BATCH - this.batched) this.flush();
+      if (line.length * 3 > BATCH) this.outer.update(line);
+      else this.batched += this.batch.write(line, this.batched, 'utf8');
+    }
     this.open = entry.kind === 'file' || entry.kind === 'content';
+  }
+
+  /** A file's line (`f\0<mode>\0<size>\0<path>\n`, as entryLine makes it), written into the batch without making the string: most lines are files'. */
+  private fileLine(entry: Extract<ContextEntry, { kind: 'file' | 'content' }>): void {
+    // a UTF-16 unit takes at most 3 bytes of UTF-8; the numbers at most 16 digits each
+    const room = entry.path.length * 3 + 40;
+    if (room > BATCH - this.batched) this.flush();
+    if (room > BATCH) {
+      this.outer.update(entryLine(entry));
+      return;
+    }
+    const size = entry.kind === 'file' ? entry.size : entry.content.length;
+    const batch = this.batch;
+    let at = this.batched;
+    batch[at++] = 0x66; // f
+    batch[at++] = 0;
+    at = writeDecimal(batch, at, entry.mode);
+    batch[at++] = 0;
+    at = writeDecimal(batch, at, size);
+    batch[at++] = 0;
+    at += batch.write(entry.path, at, 'utf8');
+    batch[at++] = 0x0a;
+    this.batched = at;
   }
 
   addContent(piece: Buffer): void {
@@ -74,7 +100,7 @@ export class ContextDigest {
 
   private addHash(sha256: Buffer): void {
     if (sha256.length > BATCH - this.batched) this.flush();
-    sha256.copy(this.batch, this.batched);
+    this.batch.set(sha256, this.batched);
     this.batched += sha256.length;
   }
 
@@ -87,8 +113,20 @@ export class ContextDigest {
 
 const EMPTY = Buffer.alloc(0);
 
+/** Writes a whole number's decimal digits at `at`; returns where they end. */
+function writeDecimal(target: Buffer, at: number, value: number): number {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  let rest = value;
+  for (let i = at + digits - 1; i >= at; i--) {
+    target[i] = 0x30 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return at + digits;
+}
+
 /** What an entry's tar header says, as one line (NUL-separated, so no path can fake another field). */
-function entryLine(entry: ContextEntry): string {
+export function entryLine(entry: ContextEntry): string {
   switch (entry.kind) {
     case 'directory':
       return `d\0${entry.mode}\0${entry.path}\n`;
@@ -171,8 +209,21 @@ export async function digestContext(entries: readonly ContextEntry[], options: D
 
 /** Bytes an entry takes in the tar: its header and its content padded to whole blocks. */
 function tarBytes(entry: ContextEntry): number {
-  const header = tarHeaderOf(entry);
-  return headerLength(header) + Math.ceil(header.size / BLOCK) * BLOCK;
+  const size = entry.kind === 'file' ? entry.size : entry.kind === 'content' ? entry.content.length : 0;
+  return entryHeaderLength(entry) + size + padding(size);
+}
+
+/**
+ * Bytes an entry's header takes (headerLength of its tarHeaderOf); for the common file, a name
+ * of 100 bytes or fewer, without making the header.
+ */
+export function entryHeaderLength(entry: ContextEntry): number {
+  if (entry.kind === 'file' && entry.size <= MAX_OCTAL_SIZE) {
+    const length = entry.path.length;
+    // a UTF-16 unit takes at most 3 bytes of UTF-8
+    if (length <= 33 || (length <= 100 && Buffer.byteLength(entry.path) <= 100)) return BLOCK;
+  }
+  return headerLength(tarHeaderOf(entry));
 }
 
 export function changedSize(entry: FileEntry, read: string): ContextError {

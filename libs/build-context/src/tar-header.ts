@@ -22,7 +22,8 @@ export interface TarHeader {
 }
 
 const TYPE_FLAG = { file: '0', directory: '5', symlink: '2' } as const;
-const MAX_OCTAL_SIZE = 0o77777777777;
+/** The largest size ustar's octal size field holds; a larger file's size goes in a pax header. */
+export const MAX_OCTAL_SIZE = 0o77777777777;
 
 /** The header block(s) for one entry: a pax extended header first when a field does not fit ustar. */
 export function encodeHeader(header: TarHeader): Buffer {

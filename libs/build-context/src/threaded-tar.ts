@@ -6,12 +6,12 @@
  * changed are those of the single-threaded stream (tar-pack.ts).
  */
 import { ChunkPool } from './chunk-pool';
-import { changedSize, changedWhileSent, tarHeaderOf } from './context-digest';
+import { changedSize, changedWhileSent, entryHeaderLength, tarHeaderOf } from './context-digest';
 import { ContextEntry } from './context-entries';
 import { PLAN_FIELDS, ReaderFailure, ReaderThread } from './reader-thread';
 import { ChunkWriter } from './chunk-writer';
 import { sharedFloat64 } from './helper-thread';
-import { BLOCK, headerLength, padding } from './tar-header';
+import { BLOCK, padding } from './tar-header';
 import type { FileEntry, PackOptions } from './tar-pack';
 
 /**
@@ -31,7 +31,7 @@ export function* threadedTarChunks(entries: readonly ContextEntry[], options: Pa
   let offset = 0;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
-    headerLengths[i] = headerLength(tarHeaderOf(entry));
+    headerLengths[i] = entryHeaderLength(entry);
     offset += headerLengths[i];
     if (entry.kind === 'file') {
       const digested = options.digest !== undefined && entry.path !== options.digestSkips && entry.identity !== undefined;

@@ -8,3 +8,4 @@ export * from './inside-folder';
 export * from './context-digest';
 export * from './file-hash-cache';
 export * from './stat-thread';
+export { warmHelperThread } from './helper-thread';

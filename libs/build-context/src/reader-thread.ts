@@ -22,8 +22,8 @@
  * hands on a chunk past it.
  */
 import * as fs from 'node:fs';
-import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import { sharedFloat64, sharedInt32, startHelperThread } from './helper-thread';
+import { MessageChannel, MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import { runOnHelperThread, sharedFloat64, sharedInt32 } from './helper-thread';
 
 /** Shared counters (Int32 slots). */
 const NEXT = 0; // the next file to take (either thread)
@@ -114,11 +114,11 @@ function readPlannedFile(
   }
 }
 
-// The reader's code, run from text (`eval`): a bundled task process has no file to point a worker at.
-const READER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+// The reader's job on a helper thread, as text: a bundled task process has no file to point a worker at.
+const READ_JOB = `
 const fs = require('node:fs');
-const { paths, plan, read, state, control, ring, slots, chunk, port } = workerData;
+const { plan, read, state, control, ring, slots, chunk, port } = data;
+const paths = data.count === 0 ? [] : data.paths.split('\\0');
 const view = Buffer.from(ring);
 const NEXT = ${NEXT}, RELEASED = ${RELEASED}, STOP = ${STOP}, PROGRESS = ${PROGRESS}, READ = ${READ}, FAILED = ${FAILED};
 const readPlannedFile = ${readPlannedFile.toString()};
@@ -169,7 +169,6 @@ export class ReaderThread {
   private readonly read: Float64Array;
   /** The ring of chunk slots both threads write into. */
   readonly ring: Buffer;
-  private readonly worker: Worker;
   private readonly port: MessagePort;
   /** The first file not yet read (every file before it is). */
   private first = 0;
@@ -196,7 +195,7 @@ export class ReaderThread {
     this.read = sharedFloat64(paths.length);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = startHelperThread(READER_SOURCE, { paths, plan, read: this.read, state: this.state, control: this.control, ring: shared, slots, chunk, port: port2 }, [port2]);
+    runOnHelperThread('read', READ_JOB, { paths: paths.join('\0'), count: paths.length, plan, read: this.read, state: this.state, control: this.control, ring: shared, slots, chunk, port: port2 }, [port2]);
     // a stream left unread must not keep the process alive
     this.port.unref();
   }
@@ -266,11 +265,10 @@ export class ReaderThread {
     Atomics.notify(this.control, RELEASED);
   }
 
-  /** Ends the reader, whether it finished or not. */
+  /** Ends the reader's job, whether it finished or not: its thread is free for the next job. */
   stop(): void {
     Atomics.store(this.control, STOP, 1);
     Atomics.notify(this.control, RELEASED);
-    void this.worker.terminate();
     this.port.close();
   }
 }

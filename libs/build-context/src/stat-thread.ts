@@ -7,7 +7,7 @@
  * start costs more than they do.
  */
 import * as fs from 'node:fs';
-import { READER_THREAD_FILES, sharedFloat64, sharedInt32, startHelperThread } from './helper-thread';
+import { READER_THREAD_FILES, runOnHelperThread, sharedFloat64, sharedInt32 } from './helper-thread';
 
 /** Numbers per path in the result: kind, mode, size, mtimeMs, ctimeMs, ino. */
 export const STAT_FIELDS = 6;
@@ -39,10 +39,11 @@ function statInto(files: typeof fs, paths: readonly string[], out: Float64Array,
   out[at + 5] = stat.ino;
 }
 
-const STATER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+// the helper thread's job, as text
+const STAT_JOB = `
 const fs = require('node:fs');
-const { paths, out, state, next } = workerData;
+const { out, state, next } = data;
+const paths = data.count === 0 ? [] : data.paths.split('\\0');
 const statInto = ${statInto.toString()};
 for (;;) {
   const i = Atomics.add(next, 0, 1);
@@ -72,24 +73,23 @@ export function statPaths(paths: readonly string[], options: StatOptions = {}): 
   const state = sharedInt32(paths.length);
   const next = sharedInt32(1);
   // a failure inside the other thread shows as paths it did not state: the wait below ends with an error
-  const worker = startHelperThread(STATER_SOURCE, { paths, out, state, next });
-  try {
-    // this thread takes paths as the other one does, from its start on
-    while (options.share ?? true) {
-      const i = Atomics.add(next, 0, 1);
-      if (i >= paths.length) break;
-      statInto(fs, paths, out, i);
-      Atomics.store(state, i, 1);
-    }
-    // then waits for the paths the other thread took
-    for (let i = 0; i < paths.length; i++) {
-      if (Atomics.load(state, i) === 1) continue;
-      if (Atomics.wait(state, i, 0, STUCK_MS) === 'timed-out' && Atomics.load(state, i) === 0) {
-        throw new Error(`the stat thread answered nothing for ${STUCK_MS / 1000} s (at ${paths[i]}); is the folder on a stalled file system?`);
-      }
-    }
-    return out;
-  } finally {
-    void worker.terminate();
+  // the paths as one string: one copy to send, where an array of strings is cloned string by string
+  runOnHelperThread('stat', STAT_JOB, { paths: paths.join('\0'), count: paths.length, out, state, next });
+  // this thread takes paths as the other one does, from its start on
+  while (options.share ?? true) {
+    const i = Atomics.add(next, 0, 1);
+    if (i >= paths.length) break;
+    statInto(fs, paths, out, i);
+    Atomics.store(state, i, 1);
   }
+  // then waits for the paths the other thread took
+  for (let i = 0; i < paths.length; i++) {
+    if (Atomics.load(state, i) === 1) continue;
+    if (Atomics.wait(state, i, 0, STUCK_MS) === 'timed-out' && Atomics.load(state, i) === 0) {
+      // the other thread stops taking paths
+      Atomics.store(next, 0, paths.length);
+      throw new Error(`the stat thread answered nothing for ${STUCK_MS / 1000} s (at ${paths[i]}); is the folder on a stalled file system?`);
+    }
+  }
+  return out;
 }

@@ -112,6 +112,9 @@ describe('name order (property)', () => {
         }
         const bytewise = [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
         expect(sortNames([...names])).toEqual(bytewise);
+        // a list already in order is left so; one with a pair out of place is put in order
+        expect(sortNames([...bytewise])).toEqual(bytewise);
+        if (bytewise.length > 1 && bytewise[0] !== bytewise[1]) expect(sortNames([bytewise[1], bytewise[0], ...bytewise.slice(2)])).toEqual(bytewise);
       }),
       500,
     );

@@ -4,7 +4,7 @@
  * what version is it, and a clone of a pinned ref into the cache. Real git.
  */
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { TextDecoder, promisify } from 'node:util';
 import { SourceVersion, versionFromDescribe } from './source-version';
@@ -41,6 +41,11 @@ export async function whyNotCheckout(dir: string): Promise<string | undefined> {
   } catch (error) {
     return `is not a git checkout with a commit (${(error as Error).message})`;
   }
+}
+
+/** The size of a checkout's git index (`.git/index`), which grows with its files; 0 when it has none of its own (a worktree's `.git` is a file). */
+export function gitIndexBytes(dir: string): number {
+  return statSync(path.join(dir, '.git', 'index'), { throwIfNoEntry: false })?.size ?? 0;
 }
 
 /** Paths of the checkout's files as raw bytes decoded strictly: a name that is not UTF-8 is refused by name. */

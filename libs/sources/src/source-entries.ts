@@ -8,8 +8,21 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ContextEntry, ContextError, ContextFilter, PathKind, STAT_FIELDS, fileIdentity, normaliseMode, sortNames, statPaths, symlinkStaysInside } from '@imgmono/build-context';
-import { listCheckoutFiles } from './git-checkout';
+import {
+  ContextEntry,
+  ContextError,
+  ContextFilter,
+  PathKind,
+  READER_THREAD_FILES,
+  STAT_FIELDS,
+  fileIdentity,
+  normaliseMode,
+  sortNames,
+  statPaths,
+  symlinkStaysInside,
+  warmHelperThread,
+} from '@imgmono/build-context';
+import { gitIndexBytes, listCheckoutFiles } from './git-checkout';
 
 export const SOURCES_IN_CONTEXT = '.zuul-siblings';
 
@@ -24,6 +37,9 @@ export function siblingInContext(zuulProject: string): string {
 export async function sourceContextEntries(name: string, zuulProject: string, dir: string, filter: ContextFilter | undefined): Promise<ContextEntry[]> {
   const label = `source ${name} (${dir})`;
   const prefix = siblingInContext(zuulProject);
+  // a checkout whose git index holds thousands of files is stated and sent with a helper thread:
+  // started now, it is running by the time git has listed them (an index entry takes over 62 bytes)
+  if (gitIndexBytes(dir) >= READER_THREAD_FILES * 62) warmHelperThread();
   const files = sortNames(await listCheckoutFiles(dir, label));
   const root = path.resolve(dir);
   const entries: ContextEntry[] = [];

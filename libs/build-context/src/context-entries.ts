@@ -17,10 +17,10 @@ import { UserError } from '@imgmono/errors';
  */
 export interface FileIdentity {
   /** The later of the modification and change times, in milliseconds. */
-  changedMs: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  ino: number;
+  readonly changedMs: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
 }
 
 /** The identity of a file from its stat. */

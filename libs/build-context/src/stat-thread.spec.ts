@@ -7,7 +7,7 @@ import { lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '@imgmono/testing';
-import { PathKind, STAT_FIELDS, statPaths } from './stat-thread';
+import { PathKind, STAT_FIELDS, StatedIdentity, statPaths } from './stat-thread';
 
 let dir: string;
 beforeEach(async () => {
@@ -42,6 +42,9 @@ describe('stating many paths', () => {
       const stat = lstatSync(paths[i]);
       expect(kindOf(i)).toBe(PathKind.file);
       expect(Array.from(two.subarray(i * STAT_FIELDS + 1, (i + 1) * STAT_FIELDS))).toEqual([stat.mode, stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino]);
+      // and the identity a listing gives the file, read from the result
+      const identity = new StatedIdentity(two, i);
+      expect([identity.mtimeMs, identity.ctimeMs, identity.ino, identity.changedMs]).toEqual([stat.mtimeMs, stat.ctimeMs, stat.ino, Math.max(stat.mtimeMs, stat.ctimeMs)]);
     }
     // 3,000 files written on a busy machine
   }, 60_000);

@@ -7,6 +7,7 @@
  * start costs more than they do.
  */
 import * as fs from 'node:fs';
+import type { FileIdentity } from './context-entries';
 import { READER_THREAD_FILES, runOnHelperThread, sharedFloat64, sharedInt32 } from './helper-thread';
 
 /** Numbers per path in the result: kind, mode, size, mtimeMs, ctimeMs, ino. */
@@ -92,4 +93,32 @@ export function statPaths(paths: readonly string[], options: StatOptions = {}): 
     }
   }
   return out;
+}
+
+/**
+ * The identity of path `i` of a statPaths result, read from the result itself: one small object a
+ * file, where an object of its own numbers holds each time as a number object of its own (20,000
+ * files: 60,000 objects fewer for the garbage collector to copy while a listing grows).
+ */
+export class StatedIdentity implements FileIdentity {
+  constructor(
+    private readonly stats: Float64Array,
+    private readonly at: number,
+  ) {}
+
+  get mtimeMs(): number {
+    return this.stats[this.at * STAT_FIELDS + 3];
+  }
+
+  get ctimeMs(): number {
+    return this.stats[this.at * STAT_FIELDS + 4];
+  }
+
+  get ino(): number {
+    return this.stats[this.at * STAT_FIELDS + 5];
+  }
+
+  get changedMs(): number {
+    return Math.max(this.mtimeMs, this.ctimeMs);
+  }
 }

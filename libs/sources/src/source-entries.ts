@@ -15,7 +15,7 @@ import {
   PathKind,
   READER_THREAD_FILES,
   STAT_FIELDS,
-  fileIdentity,
+  StatedIdentity,
   normaliseMode,
   sortNames,
   statPaths,
@@ -84,8 +84,7 @@ export async function sourceContextEntries(name: string, zuulProject: string, di
       }
       entries.push({ kind: 'symlink', path: inContext, target });
     } else {
-      const identity = fileIdentity({ mtimeMs: stats[at + 3], ctimeMs: stats[at + 4], ino: stats[at + 5] });
-      entries.push({ kind: 'file', path: inContext, mode: normaliseMode(stats[at + 1], false), size: stats[at + 2], absolutePath: absolute, identity });
+      entries.push({ kind: 'file', path: inContext, mode: normaliseMode(stats[at + 1], false), size: stats[at + 2], absolutePath: absolute, identity: new StatedIdentity(stats, i) });
     }
     addFolders(relative);
   }

@@ -5,14 +5,16 @@
  * starts: every file's content has its offset in the stream. The stream is cut
  * into chunks; a file is read straight into its place in the chunk's slot of a
  * small ring of shared memory, and the main thread writes headers and padding
- * into the same slot, hashes what it must once the files are read, copies the
- * chunk out and frees the slot. The two threads take files in turn from a
- * shared counter: the reader always, the main thread whenever it would
- * otherwise wait for a chunk (and only files that fit in the ring's free
- * slots). They wait on shared counters (`Atomics.wait`), never on a message
- * per file or chunk. (Chunks of shared memory handed on as they are, one new
- * buffer each, were tried: V8 does not count them towards collecting
- * garbage, and peak memory went from 160 MB to 240-280 MB on 200 MB.)
+ * into the same slot and hashes what it must once the files are read. A
+ * finished chunk is handed on from its slot (lent, when the stream is piped
+ * into a destination that gives chunks back once written) or copied out; its
+ * slot then goes to the next chunk without one. The two threads take files in
+ * turn from a shared counter: the reader always, the main thread whenever it
+ * would otherwise wait for a chunk (and only files whose chunks have slots).
+ * They wait on shared counters (`Atomics.wait`), never on a message per file
+ * or chunk. (Chunks of new shared memory, one a chunk, were tried: V8 does not
+ * count them towards collecting garbage, and peak memory went from 160 MB to
+ * 240-280 MB on 200 MB. The ring's slots are the same few all along.)
  *
  * A file is checked as the single-threaded stream checks it: one that ends
  * early, or whose `fstat` after the read shows it grew, fails; one whose
@@ -27,7 +29,7 @@ import { runOnHelperThread, sharedFloat64, sharedInt32 } from './helper-thread';
 
 /** Shared counters (Int32 slots). */
 const NEXT = 0; // the next file to take (either thread)
-const RELEASED = 1; // chunks the main thread has copied out (main -> reader)
+const ASSIGNED = 1; // chunks given a slot of the ring so far, in order (main -> reader)
 const STOP = 2; // set by the main thread when it stops early
 const PROGRESS = 3; // bumped whenever a file, or a piece of a file across chunks, has been read
 
@@ -50,8 +52,12 @@ export interface ReaderFailure {
   message?: string;
 }
 
-/** Slots in the ring: files are read at most this many chunks ahead of what the main thread has copied out. */
-export const RING_SLOTS = 4;
+/**
+ * Slots in the ring. A slot is given to the next chunk once the chunk it held is done: copied out,
+ * or, lent as it is to a pipe that gives chunks back, written (see RingWriter). At most all but two
+ * are lent at once, so the chunk at hand and the next one always have a slot.
+ */
+export const RING_SLOTS = 6;
 
 /** How long the main thread waits without any file read before it calls the reader stuck. */
 const STUCK_MS = 120_000;
@@ -117,18 +123,18 @@ function readPlannedFile(
 // The reader's job on a helper thread, as text: a bundled task process has no file to point a worker at.
 const READ_JOB = `
 const fs = require('node:fs');
-const { plan, read, state, control, ring, slots, chunk, port } = data;
+const { plan, read, state, control, ring, chunkSlots, chunk, port } = data;
 const paths = data.count === 0 ? [] : data.paths.split('\\0');
 const view = Buffer.from(ring);
-const NEXT = ${NEXT}, RELEASED = ${RELEASED}, STOP = ${STOP}, PROGRESS = ${PROGRESS}, READ = ${READ}, FAILED = ${FAILED};
+const NEXT = ${NEXT}, ASSIGNED = ${ASSIGNED}, STOP = ${STOP}, PROGRESS = ${PROGRESS}, READ = ${READ}, FAILED = ${FAILED};
 const readPlannedFile = ${readPlannedFile.toString()};
 const stopped = new Error('stopped');
 function slotOf(k) {
   for (;;) {
     if (Atomics.load(control, STOP) !== 0) throw stopped;
-    const released = Atomics.load(control, RELEASED);
-    if (k - released < slots) return (k % slots) * chunk;
-    Atomics.wait(control, RELEASED, released, 1000);
+    const assigned = Atomics.load(control, ASSIGNED);
+    if (k < assigned) return Atomics.load(chunkSlots, k % chunkSlots.length) * chunk;
+    Atomics.wait(control, ASSIGNED, assigned, 1000);
   }
 }
 function done(i, value) {
@@ -174,8 +180,15 @@ export class ReaderThread {
   private first = 0;
   /** Failures by file, as reported. */
   private readonly failures = new Map<number, ReaderFailure>();
-  /** Chunks copied out so far: the main thread is at this chunk. */
-  private released = 0;
+  /**
+   * The slot of each chunk given one, at the chunk's index modulo its length: twice the slots, so
+   * the chunks from the main thread's on (each holding a slot) never share an index.
+   */
+  private readonly chunkSlots: Int32Array;
+  /** Chunks given a slot so far (chunks 0 to assigned - 1). */
+  private assigned = 0;
+  /** Slots no chunk holds. */
+  private readonly freeSlots: number[] = [];
 
   /**
    * Starts reading `paths` by `plan` (PLAN_FIELDS numbers per file, in order of their offsets) into
@@ -193,16 +206,20 @@ export class ReaderThread {
     this.ring = Buffer.from(shared);
     this.state = sharedInt32(paths.length);
     this.read = sharedFloat64(paths.length);
+    this.chunkSlots = sharedInt32(2 * slots);
+    // the first chunks get the slots in order
+    for (let slot = slots - 1; slot >= 0; slot--) this.freeSlots.push(slot);
+    this.assignFreeSlots();
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    runOnHelperThread('read', READ_JOB, { paths: paths.join('\0'), count: paths.length, plan, read: this.read, state: this.state, control: this.control, ring: shared, slots, chunk, port: port2 }, [port2]);
+    runOnHelperThread('read', READ_JOB, { paths: paths.join('\0'), count: paths.length, plan, read: this.read, state: this.state, control: this.control, ring: shared, chunkSlots: this.chunkSlots, chunk, port: port2 }, [port2]);
     // a stream left unread must not keep the process alive
     this.port.unref();
   }
 
-  /** Where chunk `k` is in the ring. */
+  /** Where chunk `k` (given a slot, and not yet done) is in the ring. */
   slotOf(k: number): number {
-    return (k % this.slots) * this.chunk;
+    return this.slotHeldBy(k) * this.chunk;
   }
 
   /**
@@ -238,7 +255,7 @@ export class ReaderThread {
       if (i >= this.paths.length) return false;
       const at = i * PLAN_FIELDS;
       const last = Math.floor((this.plan[at] + Math.max(0, this.plan[at + 1] - 1)) / this.chunk);
-      if (last - this.released >= this.slots) return false;
+      if (last >= this.assigned) return false;
       if (Atomics.compareExchange(this.control, NEXT, i, i + 1) !== i) continue;
       const failure = readPlannedFile(fs, this.ring, this.plan, this.read, this.control, PROGRESS, this.chunk, (chunk) => this.slotOf(chunk), i, this.paths[i]);
       if (failure !== undefined) this.failures.set(i, failure);
@@ -258,17 +275,30 @@ export class ReaderThread {
     return this.failures.get(file) ?? { file, kind: 'error', message: 'the reader thread failed' };
   }
 
-  /** Chunk `k` has been copied out: its slot may take chunk `k + slots`. */
-  release(k: number): void {
-    this.released = k + 1;
-    Atomics.store(this.control, RELEASED, k + 1);
-    Atomics.notify(this.control, RELEASED);
+  /** The slot chunk `k` (given a slot, and not yet done) holds. */
+  slotHeldBy(k: number): number {
+    return this.chunkSlots[k % this.chunkSlots.length];
+  }
+
+  /** The chunk in `slot` is done (copied out, or written): the slot goes to the next chunk without one. */
+  free(slot: number): void {
+    this.freeSlots.push(slot);
+    this.assignFreeSlots();
+  }
+
+  private assignFreeSlots(): void {
+    while (this.freeSlots.length > 0) {
+      Atomics.store(this.chunkSlots, this.assigned % this.chunkSlots.length, this.freeSlots.pop()!);
+      this.assigned++;
+    }
+    Atomics.store(this.control, ASSIGNED, this.assigned);
+    Atomics.notify(this.control, ASSIGNED);
   }
 
   /** Ends the reader's job, whether it finished or not: its thread is free for the next job. */
   stop(): void {
     Atomics.store(this.control, STOP, 1);
-    Atomics.notify(this.control, RELEASED);
+    Atomics.notify(this.control, ASSIGNED);
     this.port.close();
   }
 }

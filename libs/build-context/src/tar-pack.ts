@@ -110,6 +110,8 @@ export class ContextTarStream extends Readable {
 
   /** Writes every chunk into `destination`, giving each back once written; stops quietly if the destination goes away, as a pipe does. */
   private async pump(destination: Writable, end: boolean): Promise<void> {
+    // every chunk comes back once written: a chunk may be lent as it is (see chunk-pool.ts)
+    this.pool.lending = true;
     let writing = 0;
     let gone = false;
     let wake: (() => void) | undefined;

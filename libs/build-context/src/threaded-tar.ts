@@ -17,8 +17,8 @@ import type { FileEntry, PackOptions } from './tar-pack';
 /**
  * The bytes of tarChunks, with the files read on a second thread (reader-thread.ts): this thread
  * writes headers, padding and generated contents into the ring slot of the chunk at hand, hashes
- * the files the cache does not vouch for once the reader has read them, and hands on a copy of
- * each finished chunk (in a buffer of the pool).
+ * the files the cache does not vouch for once the reader has read them, and hands on each finished
+ * chunk: lent from its slot when the stream is piped with reuse, else copied into a buffer of the pool.
  */
 export function* threadedTarChunks(entries: readonly ContextEntry[], options: PackOptions, pool: ChunkPool): Generator<Buffer> {
   const chunk = pool.size;
@@ -134,13 +134,25 @@ class RingWriter extends ChunkWriter {
     if (failure !== undefined) throw this.failed(failure);
   }
 
-  /** Copies the chunk at hand out to be handed on, and frees its slot for the reader. */
+  /**
+   * Hands on the chunk at hand: piped into a destination that gives chunks back once written, as
+   * it is, from its slot (which goes to a later chunk once it is given back), else as a copy (its
+   * slot goes to a later chunk at once). All but two slots at most are lent: the next chunks always
+   * have one, whatever this thread writes before the stream's consumer runs again.
+   */
   protected nextChunk(): void {
     this.read();
-    const copy = this.pool.take();
-    this.reader.ring.copy(copy, 0, this.offset, this.offset + this.used);
-    this.full.push(this.used === this.size ? copy : copy.subarray(0, this.used));
-    this.reader.release(this.k);
+    // the slot itself, not the chunk's index: by the time a lent chunk comes back, later chunks may use its index
+    const slot = this.reader.slotHeldBy(this.k);
+    const chunk = this.reader.ring.subarray(this.offset, this.offset + this.used);
+    if (this.pool.lending && this.pool.lentCount < this.reader.slots - 2) {
+      this.full.push(this.pool.lend(chunk, () => this.reader.free(slot)));
+    } else {
+      const copy = this.pool.take();
+      chunk.copy(copy);
+      this.full.push(this.used === this.size ? copy : copy.subarray(0, this.used));
+      this.reader.free(slot);
+    }
     this.k++;
     this.used = 0;
   }

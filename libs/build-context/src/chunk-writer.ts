@@ -4,7 +4,9 @@
  * buffer on one thread, a slot of the ring shared with the reader on two),
  * moving on to the next chunk whenever one is full.
  */
-import { TarHeader, encodeHeader, headerLength, writeHeader } from './tar-header';
+import { BLOCK, TarHeader, encodeHeader, headerLength, writeFileHeader, writeHeader } from './tar-header';
+import { tarHeaderOf } from './context-digest';
+import type { ContextEntry } from './context-entries';
 
 export abstract class ChunkWriter {
   /** Bytes of the chunk at hand already written. */
@@ -25,7 +27,18 @@ export abstract class ChunkWriter {
     if (this.used === this.size) this.nextChunk();
   }
 
-  /** An entry's header, written straight into the chunk when it has room (it always has: headers and contents fill whole blocks). */
+  /** An entry's header, `length` bytes (entryHeaderLength): a file's of one block is written without building its header. */
+  entryHeader(entry: ContextEntry, length: number): void {
+    if (entry.kind === 'file' && length === BLOCK && this.size - this.used >= BLOCK) {
+      writeFileHeader(this.target, this.offset + this.used, entry.path, entry.mode, entry.size);
+      this.used += BLOCK;
+      this.next();
+      return;
+    }
+    this.header(tarHeaderOf(entry), length);
+  }
+
+  /** A header, written straight into the chunk when it has room (it always has: headers and contents fill whole blocks). */
   header(header: TarHeader, length = headerLength(header)): void {
     if (this.size - this.used < length) return this.put(encodeHeader(header));
     writeHeader(this.target, this.offset + this.used, header);
@@ -48,7 +61,8 @@ export abstract class ChunkWriter {
     let left = count;
     while (left > 0) {
       const n = Math.min(left, this.size - this.used);
-      this.target.fill(0, this.offset + this.used, this.offset + this.used + n);
+      // the typed array's own fill: Buffer's adds an encoding's checks, a cost for every file's few padding bytes
+      Uint8Array.prototype.fill.call(this.target, 0, this.offset + this.used, this.offset + this.used + n);
       this.used += n;
       left -= n;
       this.next();

@@ -18,7 +18,7 @@ import { assertAsyncProperty, assertProperty } from '@imgmono/testing';
 import { ContextEntry, compareNames, sortNames } from './context-entries';
 import { hashStream } from './hash-stream';
 import { packContext } from './tar-pack';
-import { encodeHeader, headerLength } from './tar-header';
+import { BLOCK, MAX_OCTAL_SIZE, encodeHeader, headerLength, writeFileHeader } from './tar-header';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'imgmono-tar-header-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -97,6 +97,31 @@ describe('tar headers (property)', () => {
         expect(await hashStream(packContext(entries))).toEqual(await hashStream(packContext(entries)));
       }),
       60,
+    );
+  });
+});
+
+describe('the header of a file that fits one block (property)', () => {
+  it('is the bytes of the general encoder, written over whatever the buffer held', () => {
+    assertProperty(
+      'file header fast path = general encoder',
+      fc.property(
+        fc.array(segmentArb, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/')),
+        fc.constantFrom(0o644, 0o755, 0o600, 0o4755),
+        fc.oneof(fc.integer({ min: 0, max: 4096 }), fc.integer({ min: 0, max: MAX_OCTAL_SIZE })),
+        fc.integer({ min: 0, max: 255 }),
+        (name, mode, size, stale) => {
+          fc.pre(Buffer.byteLength(name) <= 100);
+          const header = { path: name, type: 'file' as const, mode, size };
+          expect(headerLength(header)).toBe(BLOCK);
+          const target = Buffer.alloc(3 * BLOCK, stale);
+          writeFileHeader(target, BLOCK, name, mode, size);
+          expect(target.subarray(BLOCK, 2 * BLOCK).equals(encodeHeader(header))).toBe(true);
+          // nothing written outside its block
+          expect(target.subarray(0, BLOCK).every((byte) => byte === stale) && target.subarray(2 * BLOCK).every((byte) => byte === stale)).toBe(true);
+        },
+      ),
+      400,
     );
   });
 });

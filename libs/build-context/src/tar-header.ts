@@ -165,6 +165,36 @@ function writeUstar(target: Buffer, offset: number, fields: UstarFields): void {
 /** The sum of the template's bytes, but for the fields writeUstar fills in (zeros in the template, but for the checksum's spaces). */
 const TEMPLATE_SUM = TEMPLATE.reduce((sum, byte) => sum + byte, 0);
 
+/** The template of a file's header with its mode and type written in, and its bytes' sum; by mode. */
+const FILE_TEMPLATES = new Map<number, { block: Buffer; sum: number }>();
+
+function fileTemplate(mode: number): { block: Buffer; sum: number } {
+  let template = FILE_TEMPLATES.get(mode);
+  if (template === undefined) {
+    const block = Buffer.from(TEMPLATE);
+    writeOctal(block, 100, 8, mode);
+    block[156] = TYPE_FLAG.file.charCodeAt(0);
+    template = { block, sum: block.reduce((sum, byte) => sum + byte, 0) };
+    FILE_TEMPLATES.set(mode, template);
+  }
+  return template;
+}
+
+/**
+ * The header of a file whose name fits the name field (100 bytes at most) and whose size fits
+ * ustar's octal field: the bytes writeHeader writes for it, with nothing built on the way (a
+ * context's most common header, written 20,000 times for 20,000 files).
+ */
+export function writeFileHeader(target: Buffer, offset: number, name: string, mode: number, size: number): void {
+  const template = fileTemplate(mode & 0o7777);
+  template.block.copy(target, offset);
+  const nameBytes = target.write(name, offset, 100, 'utf8');
+  const sum = template.sum + sumOf(target, offset, nameBytes) + writeOctal(target, offset + 124, 12, size);
+  // six octal digits, NUL, space
+  writeOctal(target, offset + 148, 7, sum);
+  target[offset + 155] = 0x20;
+}
+
 function sumOf(bytes: Buffer, offset: number, length: number): number {
   let sum = 0;
   for (let i = offset; i < offset + length; i++) sum += bytes[i];

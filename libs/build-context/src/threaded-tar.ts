@@ -6,7 +6,7 @@
  * changed are those of the single-threaded stream (tar-pack.ts).
  */
 import { ChunkPool } from './chunk-pool';
-import { changedSize, changedWhileSent, entryHeaderLength, tarHeaderOf } from './context-digest';
+import { changedSize, changedWhileSent, entryHeaderLength } from './context-digest';
 import { ContextEntry } from './context-entries';
 import { PLAN_FIELDS, ReaderFailure, ReaderThread } from './reader-thread';
 import { ChunkWriter } from './chunk-writer';
@@ -68,7 +68,7 @@ export function* threadedTarChunks(entries: readonly ContextEntry[], options: Pa
       const entry = entries[i];
       const digest = entry.path === options.digestSkips ? undefined : options.digest;
       digest?.beginEntry(entry);
-      out.header(tarHeaderOf(entry), headerLengths[i]);
+      out.entryHeader(entry, headerLengths[i]);
       if (entry.kind === 'content') {
         digest?.addContent(entry.content);
         out.put(entry.content);

@@ -8,20 +8,35 @@
  * stream is checked as a build checks it (the digest of what was sent must
  * equal the digest made before). Then, for scale, the system calls this
  * design makes per file (lstat, open, read, fstat, close) on one thread with
- * nothing else. Used by
- * the streaming test and the benchmark; run in a process of its own so its
- * peak memory is its own.
- * Usage: measure-context.ts <checkout folder> <cache file>
+ * nothing else. With `--warm-rounds N`, the whole measure again N times in
+ * the same process, the last one's figures as `warm`: what the same code
+ * costs once V8 has compiled it and its heap has grown, where a build's
+ * fresh task process starts cold. Used by the streaming test and the
+ * benchmark; run in a process of its own so its peak memory is its own
+ * (taken before any warm round).
+ * Usage: measure-context.ts <checkout folder> <cache file> [--warm-rounds N]
  */
 import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { ContextDigest, FileHashCache, digestContext, packContext } from '@imgmono/build-context';
+import { ContextDigest, ContextEntry, FileHashCache, digestContext, packContext } from '@imgmono/build-context';
 import { sourceContextEntries } from '@imgmono/sources';
 
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 
-async function main(): Promise<void> {
-  const [dir, cacheFile] = process.argv.slice(2);
+interface Measured {
+  entries: ContextEntry[];
+  bytes: number;
+  listSeconds: number;
+  digestSeconds: number;
+  streamSeconds: number;
+  seconds: number;
+  filesRead: number;
+  digest: string;
+  bytesAsDigested: number;
+}
+
+/** List, digest and send the checkout once, as a build does. */
+async function measureOnce(dir: string, cacheFile: string): Promise<Measured> {
   let started = process.hrtime.bigint();
   // as a build does it: the cache is read while git lists the checkout
   const cacheLoading = FileHashCache.load(cacheFile);
@@ -54,11 +69,22 @@ async function main(): Promise<void> {
   });
   if (sent.digest() !== digest.sha256) throw new Error(`the digest of what was sent (${sent.digest()}) is not the digest made before (${digest.sha256})`);
   const streamSeconds = seconds(started);
+  return {
+    entries,
+    bytes,
+    listSeconds,
+    digestSeconds,
+    streamSeconds,
+    seconds: listSeconds + digestSeconds + streamSeconds,
+    filesRead: digest.filesRead,
+    digest: digest.sha256,
+    bytesAsDigested: digest.bytes,
+  };
+}
 
-  const total = listSeconds + digestSeconds + streamSeconds;
-
-  // the floor of this design on one thread: the system calls it makes per file, and nothing else
-  started = process.hrtime.bigint();
+/** The floor of this design on one thread: the system calls it makes per file, and nothing else. */
+function systemCallSeconds(entries: readonly ContextEntry[]): number {
+  const started = process.hrtime.bigint();
   const buffer = Buffer.allocUnsafe(1 << 20);
   for (const entry of entries) {
     if (entry.kind !== 'file') continue;
@@ -68,22 +94,27 @@ async function main(): Promise<void> {
     fstatSync(fd);
     closeSync(fd);
   }
-  const systemCallSeconds = seconds(started);
+  return seconds(started);
+}
+
+async function main(): Promise<void> {
+  const [dir, cacheFile, ...rest] = process.argv.slice(2);
+  const warmRounds = rest[0] === '--warm-rounds' ? Number(rest[1]) : 0;
+  const first = await measureOnce(dir, cacheFile);
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const floor = systemCallSeconds(first.entries);
+  let warm: Measured | undefined;
+  for (let round = 0; round < warmRounds; round++) warm = await measureOnce(dir, cacheFile);
+  const { entries, ...figures } = first;
   console.log(
     JSON.stringify({
+      ...figures,
       files: entries.filter((entry) => entry.kind === 'file').length,
-      bytes,
-      listSeconds,
-      digestSeconds,
-      filesRead: digest.filesRead,
-      streamSeconds,
-      seconds: total,
-      mbPerSecond: bytes / 1e6 / total,
-      streamMbPerSecond: bytes / 1e6 / streamSeconds,
-      systemCallSeconds,
-      peakRssMb: process.resourceUsage().maxRSS / 1024,
-      digest: digest.sha256,
-      bytesAsDigested: digest.bytes,
+      mbPerSecond: first.bytes / 1e6 / first.seconds,
+      streamMbPerSecond: first.bytes / 1e6 / first.streamSeconds,
+      systemCallSeconds: floor,
+      peakRssMb,
+      warm: warm && { listSeconds: warm.listSeconds, digestSeconds: warm.digestSeconds, streamSeconds: warm.streamSeconds, seconds: warm.seconds, digest: warm.digest },
     }),
   );
 }

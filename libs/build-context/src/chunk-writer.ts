@@ -5,7 +5,7 @@
  * moving on to the next chunk whenever one is full.
  */
 import { BLOCK, TarHeader, encodeHeader, headerLength, writeFileHeader, writeHeader } from './tar-header';
-import { tarHeaderOf } from './context-digest';
+import { isPlainFileHeader, tarHeaderOf } from './context-digest';
 import type { ContextEntry } from './context-entries';
 
 export abstract class ChunkWriter {
@@ -27,9 +27,9 @@ export abstract class ChunkWriter {
     if (this.used === this.size) this.nextChunk();
   }
 
-  /** An entry's header, `length` bytes (entryHeaderLength): a file's of one block is written without building its header. */
+  /** An entry's header, `length` bytes (entryHeaderLength): a plain file's (isPlainFileHeader) is written without building its header. */
   entryHeader(entry: ContextEntry, length: number): void {
-    if (entry.kind === 'file' && length === BLOCK && this.size - this.used >= BLOCK) {
+    if (isPlainFileHeader(entry) && this.size - this.used >= BLOCK) {
       writeFileHeader(this.target, this.offset + this.used, entry.path, entry.mode, entry.size);
       this.used += BLOCK;
       this.next();

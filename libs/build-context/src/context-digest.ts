@@ -218,12 +218,19 @@ function tarBytes(entry: ContextEntry): number {
  * of 100 bytes or fewer, without making the header.
  */
 export function entryHeaderLength(entry: ContextEntry): number {
-  if (entry.kind === 'file' && entry.size <= MAX_OCTAL_SIZE) {
-    const length = entry.path.length;
-    // a UTF-16 unit takes at most 3 bytes of UTF-8
-    if (length <= 33 || (length <= 100 && Buffer.byteLength(entry.path) <= 100)) return BLOCK;
-  }
-  return headerLength(tarHeaderOf(entry));
+  return isPlainFileHeader(entry) ? BLOCK : headerLength(tarHeaderOf(entry));
+}
+
+/**
+ * Whether an entry is a file whose header is one ustar block with its whole path in the name
+ * field (100 bytes at most; a longer path may still fit one block, split into the prefix field,
+ * which writeFileHeader does not do) and its size in the octal size field.
+ */
+export function isPlainFileHeader(entry: ContextEntry): entry is FileEntry {
+  if (entry.kind !== 'file' || entry.size > MAX_OCTAL_SIZE) return false;
+  const length = entry.path.length;
+  // a UTF-16 unit takes at most 3 bytes of UTF-8
+  return length <= 33 || (length <= 100 && Buffer.byteLength(entry.path) <= 100);
 }
 
 export function changedSize(entry: FileEntry, read: string): ContextError {

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertAsyncProperty, assertProperty } from '@imgmono/testing';
-import { ContextEntry, compareNames, sortNames } from './context-entries';
+import { ContextEntry, compareNames, fileIdentity, sortNames } from './context-entries';
 import { hashStream } from './hash-stream';
 import { packContext } from './tar-pack';
 import { BLOCK, MAX_OCTAL_SIZE, encodeHeader, headerLength, writeFileHeader } from './tar-header';
@@ -29,14 +29,21 @@ const segmentArb = fc
   // eslint-disable-next-line no-control-regex -- control characters are what the filter leaves out
   .filter((name) => !/[\u0000-\u001f\u007f-\u009f/\\]/.test(name) && name !== '.' && name !== '..' && Buffer.byteLength(name) <= 255);
 
-type Generated = { parts: string[]; kind: 'file' | 'executable' | 'directory' | 'symlink'; size: number; target: string };
+type Generated = { parts: string[]; kind: 'file' | 'executable' | 'directory' | 'symlink'; size: number; target: string; onDisk: boolean };
+
+/** A long name of a part: paths over 100 bytes, which take the ustar prefix field or a pax header. */
+const longSegmentArb = fc.tuple(fc.integer({ min: 30, max: 99 }), fc.constantFrom('L', 'é', '語')).map(([length, unit]) => unit.repeat(Math.ceil(length / Buffer.byteLength(unit))));
 
 const entryArb: fc.Arbitrary<Generated> = fc.record({
-  parts: fc.array(segmentArb, { minLength: 1, maxLength: 4 }),
+  parts: fc.array(fc.oneof({ weight: 3, arbitrary: segmentArb }, { weight: 1, arbitrary: longSegmentArb }), { minLength: 1, maxLength: 4 }),
   kind: fc.constantFrom('file' as const, 'executable' as const, 'directory' as const, 'symlink' as const),
   size: fc.integer({ min: 0, max: 1600 }),
   target: fc.array(segmentArb, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/')),
+  // a file read from disk as a checkout's are, or a generated content: their headers are written by different code
+  onDisk: fc.boolean(),
 });
+
+let diskFiles = 0;
 
 /** Entries whose paths can all exist at once: none below a file or a symlink, none twice. */
 function compatible(generated: Generated[]): ContextEntry[] {
@@ -54,8 +61,13 @@ function compatible(generated: Generated[]): ContextEntry[] {
       continue;
     }
     leaves.add(name);
+    const mode = item.kind === 'executable' ? 0o755 : 0o644;
     if (item.kind === 'symlink') kept.push({ kind: 'symlink', path: name, target: item.target });
-    else kept.push({ kind: 'content', path: name, mode: item.kind === 'executable' ? 0o755 : 0o644, content: Buffer.alloc(item.size, name) });
+    else if (item.onDisk) {
+      const absolutePath = path.join(scratch, `file-${diskFiles++}`);
+      writeFileSync(absolutePath, Buffer.alloc(item.size, name));
+      kept.push({ kind: 'file', path: name, mode, size: item.size, absolutePath, identity: fileIdentity(lstatSync(absolutePath)) });
+    } else kept.push({ kind: 'content', path: name, mode, content: Buffer.alloc(item.size, name) });
   }
   return kept;
 }
@@ -66,12 +78,12 @@ describe('tar headers (property)', () => {
   it('are read back by GNU tar as exactly the entries they were written for', async () => {
     await assertAsyncProperty(
       'GNU tar extracts the written entries',
-      fc.asyncProperty(fc.array(entryArb, { minLength: 1, maxLength: 12 }), async (generated) => {
+      fc.asyncProperty(fc.array(entryArb, { minLength: 1, maxLength: 12 }), fc.boolean(), async (generated, readerThread) => {
         const entries = compatible(generated);
         const folder = path.join(scratch, `archive-${archives++}`);
         mkdirSync(folder);
         const chunks: Buffer[] = [];
-        for await (const chunk of packContext(entries)) chunks.push(chunk as Buffer);
+        for await (const chunk of packContext(entries, { readerThread })) chunks.push(chunk as Buffer);
         writeFileSync(`${folder}.tar`, Buffer.concat(chunks));
         execFileSync('tar', ['-xf', `${folder}.tar`, '-C', folder], { env: { ...process.env, LC_ALL: 'C.UTF-8' } });
         for (const entry of entries) {
@@ -79,9 +91,10 @@ describe('tar headers (property)', () => {
           const stat = lstatSync(at);
           if (entry.kind === 'directory') expect(stat.isDirectory(), entry.path).toBe(true);
           if (entry.kind === 'symlink') expect(readlinkSync(at), entry.path).toBe(entry.target);
-          if (entry.kind === 'content') {
+          if (entry.kind === 'content' || entry.kind === 'file') {
             expect(stat.mode & 0o777, entry.path).toBe(entry.mode);
-            expect(readFileSync(at).equals(entry.content), entry.path).toBe(true);
+            const content = entry.kind === 'content' ? entry.content : readFileSync(entry.absolutePath);
+            expect(readFileSync(at).equals(content), entry.path).toBe(true);
           }
         }
         // nothing more than the entries and the folders above them

@@ -27,15 +27,18 @@ export abstract class ChunkWriter {
     if (this.used === this.size) this.nextChunk();
   }
 
-  /** An entry's header, `length` bytes (entryHeaderLength): a plain file's (isPlainFileHeader) is written without building its header. */
-  entryHeader(entry: ContextEntry, length: number): void {
-    if (isPlainFileHeader(entry) && this.size - this.used >= BLOCK) {
-      writeFileHeader(this.target, this.offset + this.used, entry.path, entry.mode, entry.size);
-      this.used += BLOCK;
-      this.next();
-      return;
-    }
-    this.header(tarHeaderOf(entry), length);
+  /** An entry's header: a plain file's (isPlainFileHeader) is written without building its header. */
+  entryHeader(entry: ContextEntry): void {
+    if (isPlainFileHeader(entry)) this.plainFileHeader(entry);
+    else this.header(tarHeaderOf(entry));
+  }
+
+  /** The header of a file for which isPlainFileHeader holds: one block, written from a template. */
+  plainFileHeader(entry: Extract<ContextEntry, { kind: 'file' }>): void {
+    if (this.size - this.used < BLOCK) return this.header(tarHeaderOf(entry), BLOCK);
+    writeFileHeader(this.target, this.offset + this.used, entry.path, entry.mode, entry.size);
+    this.used += BLOCK;
+    this.next();
   }
 
   /** A header, written straight into the chunk when it has room (it always has: headers and contents fill whole blocks). */

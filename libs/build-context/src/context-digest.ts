@@ -217,7 +217,7 @@ function tarBytes(entry: ContextEntry): number {
  * Bytes an entry's header takes (headerLength of its tarHeaderOf); for the common file, a name
  * of 100 bytes or fewer, without making the header.
  */
-export function entryHeaderLength(entry: ContextEntry): number {
+function entryHeaderLength(entry: ContextEntry): number {
   return isPlainFileHeader(entry) ? BLOCK : headerLength(tarHeaderOf(entry));
 }
 

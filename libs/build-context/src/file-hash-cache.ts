@@ -17,7 +17,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from '@imgmono/build-records';
-import type { ContextEntry } from './context-entries';
+import { ContextEntry, statHasIdentity } from './context-entries';
 import { FileHashRecords, HASH_BYTES, RECORD_NUMBERS, decodeFileHashRecords, encodeFileHashRecords } from './file-hash-records';
 
 /** Files changed this close to the start of the hashing are not trusted next time (git's racy-clean rule). */
@@ -96,11 +96,7 @@ export class FileHashCache {
   peek(entry: FileEntry): Buffer | undefined {
     if (entry.identity === undefined) return undefined;
     const fresh = this.fresh.get(entry.absolutePath);
-    if (fresh !== undefined) {
-      const { identity } = entry;
-      const same = fresh.size === entry.size && fresh.mtimeMs === identity.mtimeMs && fresh.ctimeMs === identity.ctimeMs && fresh.ino === identity.ino;
-      return same ? fresh.sha256 : undefined;
-    }
+    if (fresh !== undefined) return statHasIdentity(fresh, entry.size, entry.identity) ? fresh.sha256 : undefined;
     const index = this.lookup(entry, this.nextPeek);
     if (index < 0 || this.used[index] !== 1) return undefined;
     this.nextPeek = index + 1;

@@ -8,7 +8,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
-import { CHUNK, ContextDigest, changedSize, changedWhileSent, entryHeaderLength } from './context-digest';
+import { CHUNK, ContextDigest, changedSize, changedWhileSent } from './context-digest';
 import { ContextEntry, compareNames, statHasIdentity } from './context-entries';
 import { ChunkPool } from './chunk-pool';
 import { ChunkWriter } from './chunk-writer';
@@ -192,7 +192,7 @@ function* tarChunks(entries: readonly ContextEntry[], options: PackOptions, pool
   for (const entry of entries) {
     const digest = entry.path === options.digestSkips ? undefined : options.digest;
     digest?.beginEntry(entry);
-    out.entryHeader(entry, entryHeaderLength(entry));
+    out.entryHeader(entry);
     if (entry.kind === 'content') {
       digest?.addContent(entry.content);
       out.put(entry.content);

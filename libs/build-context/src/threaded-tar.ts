@@ -6,12 +6,12 @@
  * changed are those of the single-threaded stream (tar-pack.ts).
  */
 import { ChunkPool } from './chunk-pool';
-import { changedSize, changedWhileSent, entryHeaderLength } from './context-digest';
+import { changedSize, changedWhileSent, isPlainFileHeader, tarHeaderOf } from './context-digest';
 import { ContextEntry } from './context-entries';
 import { PLAN_FIELDS, ReaderFailure, ReaderThread } from './reader-thread';
 import { ChunkWriter } from './chunk-writer';
 import { sharedFloat64 } from './helper-thread';
-import { BLOCK, padding } from './tar-header';
+import { BLOCK, TarHeader, headerLength, padding } from './tar-header';
 import type { FileEntry, PackOptions } from './tar-pack';
 
 /**
@@ -26,12 +26,16 @@ export function* threadedTarChunks(entries: readonly ContextEntry[], options: Pa
   const files: FileEntry[] = [];
   const known: Array<Buffer | undefined> = [];
   const headerLengths = new Uint32Array(entries.length);
+  // the header of every entry that is not a plain file (isPlainFileHeader), built once: its length is needed first
+  const headers: Array<TarHeader | undefined> = new Array(entries.length);
   // room for every entry; only files take a place
   const plan = sharedFloat64(entries.length * PLAN_FIELDS);
   let offset = 0;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
-    headerLengths[i] = entryHeaderLength(entry);
+    const header = isPlainFileHeader(entry) ? undefined : tarHeaderOf(entry);
+    headers[i] = header;
+    headerLengths[i] = header === undefined ? BLOCK : headerLength(header);
     offset += headerLengths[i];
     if (entry.kind === 'file') {
       const digested = options.digest !== undefined && entry.path !== options.digestSkips && entry.identity !== undefined;
@@ -68,7 +72,9 @@ export function* threadedTarChunks(entries: readonly ContextEntry[], options: Pa
       const entry = entries[i];
       const digest = entry.path === options.digestSkips ? undefined : options.digest;
       digest?.beginEntry(entry);
-      out.entryHeader(entry, headerLengths[i]);
+      const header = headers[i];
+      if (header === undefined) out.plainFileHeader(entry as FileEntry);
+      else out.header(header, headerLengths[i]);
       if (entry.kind === 'content') {
         digest?.addContent(entry.content);
         out.put(entry.content);

@@ -27,7 +27,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, inspect, integrationEnabled, runInImage } from '@imgmono/test-engine';
-import { commitAll, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord, UPSTREAM, cloneUpstream, upstreamMissing, writeProjectsFile } from '@imgmono/testing';
+import { failureReport, commitAll, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord, UPSTREAM, cloneUpstream, upstreamMissing, writeProjectsFile } from '@imgmono/testing';
 
 const enabled = (await integrationEnabled()) && upstreamMissing(['nodepool', 'openstacksdk', 'diskimage-builder']) === undefined;
 const TAG = 'depends-on-test';
@@ -72,7 +72,7 @@ describe.skipIf(!enabled)('Depends-On with real upstream code', () => {
     await ws.git(['commit', '-qm', 'example workspace']);
     // the released checkouts: every image of the nodepool chains (reused when the main job built them already)
     const baseline = await nx(['run-many', '-t', 'image', `--projects=${ALL_IMAGES.join(',')}`]);
-    expect(baseline.code, baseline.output.slice(-4000)).toBe(0);
+    expect(baseline.code, failureReport(baseline.output, 4000)).toBe(0);
   });
 
   afterAll(async () => {
@@ -97,7 +97,7 @@ describe.skipIf(!enabled)('Depends-On with real upstream code', () => {
     const selected = await ws.nx(['show', 'projects', '--affected', '-t', 'image', '--files=sources/openstacksdk/source.json', '--json'], env);
     expect((JSON.parse(selected.output.slice(selected.output.indexOf('['))) as string[]).sort()).toEqual([...SDK_IMAGES].sort());
     const run = await nx(['affected', '-t', 'image', '--files=sources/openstacksdk/source.json']);
-    expect(run.code, run.output.slice(-4000)).toBe(0);
+    expect(run.code, failureReport(run.output, 4000)).toBe(0);
     for (const image of SDK_IMAGES) expect((await readRecord(ws, image)).status, image).toBe('built');
     for (const image of ['debian/bookworm', 'opendev/python-base']) expect((await readRecord(ws, image)).status, image).toBe('reused');
     expect(run.output).not.toContain('[test/');
@@ -112,7 +112,7 @@ describe.skipIf(!enabled)('Depends-On with real upstream code', () => {
       'Use the openstacksdk change\n\nDepends-On: https://review.opendev.org/c/openstack/openstacksdk/+/1',
     );
     const run = await nx(['run-many', '-t', 'image-test', '--projects=opendev/nodepool-builder,zuul/nodepool-launcher,scenarios/nodepool-static']);
-    expect(run.code, run.output.slice(-8000)).toBe(0);
+    expect(run.code, failureReport(run.output, 8000)).toBe(0);
     for (const image of ['opendev/nodepool-builder', 'zuul/nodepool-launcher']) {
       const labels = (await inspect(`${image}:${TAG}`)).Config.Labels;
       expect(labels['io.imgmono.source.nodepool.version'], image).toBe('10.0.1.dev1');
@@ -130,7 +130,7 @@ describe.skipIf(!enabled)('Depends-On with real upstream code', () => {
   it('a diskimage-builder change joins them: nodepool builds, uploads and boots on images that carry all three changes', async () => {
     await commitAll(checkouts['diskimage-builder'], { 'diskimage_builder/depends_on.py': 'CHANGE = "diskimage-builder change under test"\n' }, 'Add a module\n\nDepends-On: https://review.opendev.org/c/zuul/nodepool/+/2');
     const run = await nx(['run', `${FUNCTIONAL}:image-test`]);
-    expect(run.code, run.output.slice(-8000)).toBe(0);
+    expect(run.code, failureReport(run.output, 8000)).toBe(0);
     const labels = (await inspect(`opendev/nodepool-builder:${TAG}`)).Config.Labels;
     expect([labels['io.imgmono.source.nodepool.version'], labels['io.imgmono.source.openstacksdk.version'], labels['io.imgmono.source.diskimage-builder.version']]).toEqual(['10.0.1.dev1', '0.103.1.dev1', '3.27.1.dev1']);
     expect(run.output).toContain(`[${FUNCTIONAL}] PASS command "the images carry this run's nodepool, openstacksdk and diskimage-builder"`);

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '@imgmono/registry';
 import { docker, integrationEnabled } from '@imgmono/test-engine';
-import { TestRegistry, startRegistry, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '@imgmono/testing';
+import { failureReport, TestRegistry, startRegistry, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const CHAIN = ['debian/bookworm', 'opendev/python-base', 'opendev/openstacksdk', 'opendev/diskimage-builder'];
@@ -49,14 +49,14 @@ describe.skipIf(!enabled)('the example chain through a registry', () => {
     const started = Date.now();
     const run = await ws.nx(['run-many', '-t', 'push', `--projects=${CHAIN.join(',')}`, '--output-style=stream'], { ...env, IMAGE_CHANGE: '4242', IMAGE_RUN_ID: 'change-4242' });
     seconds.push = (Date.now() - started) / 1000;
-    expect(run.code, run.output.slice(-3000)).toBe(0);
+    expect(run.code, failureReport(run.output, 3000)).toBe(0);
     for (const image of CHAIN) expect(await client.listTags(image)).toEqual(expect.arrayContaining(['change_4242', 'change_4242_latest']));
   });
 
   it('another run builds opendev/diskimage-builder on the speculative opendev/openstacksdk from the registry', async () => {
     await fs.rm(path.join(ws.root, 'dist'), { recursive: true, force: true }); // another job: no records of the parent's build
     const run = await ws.nx(['run', 'opendev/diskimage-builder:image', '--exclude-task-dependencies', '--output-style=stream'], { ...env, IMAGE_CHANGE: '4242', IMAGE_RUN_ID: 'child-job' });
-    expect(run.code, run.output.slice(-3000)).toBe(0);
+    expect(run.code, failureReport(run.output, 3000)).toBe(0);
     const parent = ((await readRecord(ws, 'opendev/diskimage-builder')).parents as Array<Record<string, string>>)[0];
     const digest = (await client.getManifest('opendev/openstacksdk', 'change_4242'))!.digest;
     expect(parent).toMatchObject({ project: 'opendev/openstacksdk', origin: 'registry-change', reference: `${registry.host}/opendev/openstacksdk@${digest}` });
@@ -67,7 +67,7 @@ describe.skipIf(!enabled)('the example chain through a registry', () => {
     const started = Date.now();
     const run = await ws.nx(['run-many', '-t', 'promote', `--projects=${CHAIN.join(',')}`, '--removeChangeTags', '--output-style=stream'], { ...env, IMAGE_CHANGE: '4242' });
     seconds.promote = (Date.now() - started) / 1000;
-    expect(run.code, run.output.slice(-3000)).toBe(0);
+    expect(run.code, failureReport(run.output, 3000)).toBe(0);
     expect(run.output).not.toMatch(/Step \d+\/\d+/);
     for (const image of CHAIN) {
       expect((await client.getManifest(image, 'latest'))!.digest).toBe(digests[image]);

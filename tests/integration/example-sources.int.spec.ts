@@ -13,7 +13,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, inspect, integrationEnabled, runInImage } from '@imgmono/test-engine';
-import { git, initRepo, pythonPackage, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '@imgmono/testing';
+import { failureReport, git, initRepo, pythonPackage, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord } from '@imgmono/testing';
 
 const enabled = await integrationEnabled();
 const TAG = 'speculative-test';
@@ -136,7 +136,7 @@ describe.skipIf(!enabled)('example images with handed-over checkouts', () => {
   });
 
   it('builds the whole seed chain and both zuul variants in strict (CI) mode', async () => {
-    expect(run.code, run.output.slice(-4000)).toBe(0);
+    expect(run.code, failureReport(run.output, 4000)).toBe(0);
     for (const image of IMAGES) expect(['built', 'reused']).toContain((await readRecord(ws, image)).status);
   });
 
@@ -186,7 +186,7 @@ describe.skipIf(!enabled)('example images with handed-over checkouts', () => {
       IMAGE_SOURCES_STRICT: 'true',
       IMAGE_TAGS: TAG,
     });
-    expect(tests.code, tests.output.slice(-6000)).toBe(0);
+    expect(tests.code, failureReport(tests.output, 6000)).toBe(0);
     for (const image of projects) expect(tests.output).toMatch(new RegExp(`\\[${image}\\] image-test: \\d+ passed, 0 failed`));
     for (const image of ['opendev/openstacksdk', 'opendev/diskimage-builder']) {
       expect(tests.output).toContain(`[${image}] PASS command "import openstack gives the handed-over checkout's version"`);

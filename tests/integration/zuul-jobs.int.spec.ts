@@ -29,7 +29,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { RegistryClient } from '@imgmono/registry';
 import { docker, integrationEnabled, runInImage, SecondEngine, createSecondEngine } from '@imgmono/test-engine';
-import { commitAll, git, TestRegistry, startRegistry, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord, UPSTREAM, cloneUpstream, upstreamMissing, writeProjectsFile } from '@imgmono/testing';
+import { failureReport, commitAll, git, TestRegistry, startRegistry, makeTempDir, removeDir, REPO_ROOT, TestWorkspace, createTestWorkspace, readRecord, UPSTREAM, cloneUpstream, upstreamMissing, writeProjectsFile } from '@imgmono/testing';
 
 const run = promisify(execFile);
 const ZUUL_JOBS = process.env.ZUUL_JOBS_DIR ?? path.resolve(REPO_ROOT, '../zuul-jobs');
@@ -140,7 +140,7 @@ describe.skipIf(!enabled)("zuul-jobs' build-docker-image role runs the exported 
     ws = await createTestWorkspace();
     for (const item of ['images', 'sources', 'scenarios', 'namespaces.json']) await fs.cp(path.join(REPO_ROOT, item), path.join(ws.root, item), { recursive: true });
     const root = await ws.nx(['run', 'debian/bookworm:push', '--output-style=stream'], { IMAGE_REGISTRY: registry.host, IMAGE_RELEASE: 'true', DOCKER_CONFIG: path.join(tmp, 'no-docker-config') });
-    expect(root.code, root.output.slice(-3000)).toBe(0);
+    expect(root.code, failureReport(root.output, 3000)).toBe(0);
   });
 
   afterAll(async () => {
@@ -198,7 +198,7 @@ describe.skipIf(!enabled)("zuul-jobs' build-docker-image role runs the exported 
       IMAGE_SOURCES_STRICT: 'false',
       IMAGE_TAGS: 'zuul-jobs-test',
     });
-    expect(tests.code, tests.output.slice(-6000)).toBe(0);
+    expect(tests.code, failureReport(tests.output, 6000)).toBe(0);
     for (const image of CHAIN) expect(tests.output).toMatch(new RegExp(`\\[${image}\\] image-test: \\d+ passed, 0 failed`));
     const record = await readRecord(ws, 'opendev/diskimage-builder');
     const nxVersions = await runInImage(record.imageId as string, ['python3', '-c', "import importlib.metadata as m; print(m.version('openstacksdk'), m.version('diskimage-builder'))"]);

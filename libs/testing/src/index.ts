@@ -4,6 +4,7 @@ export * from './fault-proxy';
 export * from './git-fixtures';
 export * from './properties';
 export * from './registry';
+export * from './run-output';
 export * from './temp-dir';
 export * from './test-workspace';
 export * from './upstream';

@@ -5,7 +5,7 @@
  * caller's labels and is removed by the caller's `finally` (or by
  * removeLabelled), also on time-outs and interrupts. DOCKER_HOST is honoured.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { Readable } from 'node:stream';
 import { packContext } from '@imgmono/build-context';
 import { demuxContainerOutput } from './container-output';

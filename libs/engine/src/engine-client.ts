@@ -5,14 +5,15 @@
  * lines on purpose: the interface and its one implementation read best side
  * by side, each method a few lines of dockerode and one error mapping.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { existsSync, realpathSync } from 'node:fs';
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { BuildOutputReader, BuildEvent } from './build-output';
 import { BuildFailedError, EngineRequestError, EngineSettingsError, EngineUnavailableError, engineConnectionError } from './errors';
 import { collectStream, readProgressLines } from './progress-stream';
+import { RequestStatusError, referencePath, socketGet, socketGetJson } from './socket-request';
 import { UserError } from '@imgmono/errors';
 
 /** What the engine needs to log in to a registry; sent in a header, never logged. */
@@ -70,6 +71,19 @@ export interface EngineClient {
   pullImage(reference: string, auth?: RegistryAuth): Promise<string>;
 }
 
+/** What an image's inspection answers, of what is read here. */
+interface InspectedImage {
+  Id: string;
+  Size: number;
+  Created: string;
+  RepoTags?: string[] | null;
+  Config?: { Labels?: Record<string, string> | null } | null;
+  RootFS?: { Layers?: string[] };
+}
+
+/** An image's history, newest layer first. */
+type ImageHistory = Array<{ CreatedBy?: string }>;
+
 function describeStep(what: string, step: { number: number; total: number; instruction: string } | undefined): string {
   return step === undefined ? what : `${what}, at Step ${step.number}/${step.total} (${step.instruction})`;
 }
@@ -80,6 +94,25 @@ function describeStep(what: string, step: { number: number; total: number; instr
  * no client can be made from is an error that names the variable and the fix.
  */
 export function engineFromEnv(env: NodeJS.ProcessEnv = process.env): Docker {
+  checkEngineSettings(env);
+  const host = env.DOCKER_HOST ?? '';
+  try {
+    // loaded here, not when this module is: a task process that builds nothing never needs them
+    const Dockerode = require('dockerode') as typeof Docker;
+    // over a unix socket: an agent that names no TLS server, so Node does not work one out from the
+    // host for every connection (its first check compiles Node's IPv6 pattern, 4 ms of every task)
+    if (host === '' || host.startsWith('unix://')) {
+      const { Agent } = require('node:http') as typeof http;
+      return new Dockerode({ agent: new Agent({ keepAlive: true, servername: '' } as http.AgentOptions) } as Docker.DockerOptions);
+    }
+    return new Dockerode();
+  } catch (error) {
+    throw new EngineSettingsError(`cannot make a client for the engine at ${describeEngineHost(env)}: ${(error as Error).message}; check DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH`);
+  }
+}
+
+/** Throws an EngineSettingsError when DOCKER_HOST or DOCKER_CERT_PATH name no engine a client can be made for. */
+export function checkEngineSettings(env: NodeJS.ProcessEnv = process.env): void {
   const host = env.DOCKER_HOST ?? '';
   if (host !== '' && !/^(unix|tcp|ssh|npipe):\/\/\S*$/.test(host)) {
     throw new EngineSettingsError(`DOCKER_HOST=${host} is not an engine address: use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host`);
@@ -91,13 +124,13 @@ export function engineFromEnv(env: NodeJS.ProcessEnv = process.env): Docker {
       throw new EngineSettingsError(`DOCKER_CERT_PATH=${certPath} has no ${missing.join(', ')}: point it at the folder with the engine's CA and this client's certificate and key (as the docker CLI uses them)`);
     }
   }
-  try {
-    // over a unix socket: an agent that names no TLS server, so Node does not work one out from the
-    // host for every connection (its first check compiles Node's IPv6 pattern, 4 ms of every task)
-    return host === '' || host.startsWith('unix://') ? new Docker({ agent: new http.Agent({ keepAlive: true, servername: '' } as http.AgentOptions) } as Docker.DockerOptions) : new Docker();
-  } catch (error) {
-    throw new EngineSettingsError(`cannot make a client for the engine at ${describeEngineHost(env)}: ${(error as Error).message}; check DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH`);
-  }
+}
+
+/** The engine's unix socket as the environment names it (DOCKER_HOST unset: the default one); undefined for an engine over TCP or SSH. */
+export function engineSocketPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const host = env.DOCKER_HOST ?? '';
+  if (host === '') return '/var/run/docker.sock';
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
 }
 
 export function describeEngineHost(env: NodeJS.ProcessEnv = process.env): string {
@@ -120,22 +153,38 @@ export function engineEndpoint(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
-export function createEngineClient(docker: Docker = engineFromEnv(), host: string = describeEngineHost(), endpoint: string = engineEndpoint()): EngineClient {
+/**
+ * The client of the engine the environment names, or of `docker` when given. Over a unix socket the
+ * small requests a no-op build makes (ping, an image's inspection and history) go over the socket
+ * directly (socket-request.ts); dockerode is made on the first request that needs it.
+ */
+export function createEngineClient(docker?: Docker, host: string = describeEngineHost(), endpoint: string = engineEndpoint(), socketPath: string | undefined = docker === undefined ? engineSocketPath() : undefined): EngineClient {
+  if (docker === undefined) checkEngineSettings();
+  let made = docker;
+  const dockerode = (): Docker => (made ??= engineFromEnv());
   const unavailable = (error: unknown, during?: string): never => {
     throw engineConnectionError(error, host, during) ?? error;
   };
+  const ping = async (): Promise<void> => {
+    if (socketPath === undefined) {
+      await dockerode().ping();
+      return;
+    }
+    const response = await socketGet(socketPath, '/_ping');
+    if (response.status !== 200) throw new RequestStatusError(response.status, response.body.toString('utf8').trim());
+  };
   /** After a stream ended early: did the engine go away, or did it end the stream itself? */
-  const stillAnswers = async () => docker.ping().then(() => true, () => false);
+  const stillAnswers = async () => ping().then(() => true, () => false);
 
   return {
     host,
     endpoint,
     async ping() {
-      await docker.ping().catch(unavailable);
+      await ping().catch(unavailable);
     },
 
     async build(context, options, onEvent) {
-      const stream = (await docker
+      const stream = (await dockerode()
         .buildImage(context as unknown as NodeJS.ReadableStream, {
           dockerfile: options.dockerfile,
           buildargs: options.buildArgs,
@@ -179,7 +228,8 @@ export function createEngineClient(docker: Docker = engineFromEnv(), host: strin
 
     async inspectImage(reference) {
       try {
-        const info = await docker.getImage(reference).inspect();
+        const info = socketPath === undefined ? ((await dockerode().getImage(reference).inspect()) as InspectedImage) : await socketGetJson<InspectedImage>(socketPath, `/images/${referencePath(reference)}/json`);
+        if (info === undefined) return undefined;
         return {
           id: info.Id,
           size: info.Size,
@@ -196,14 +246,14 @@ export function createEngineClient(docker: Docker = engineFromEnv(), host: strin
 
     async findImagesByLabel(key, value) {
       // all: an untagged image with children counts as intermediate and is hidden otherwise
-      const images = await docker.listImages({ all: true, filters: { label: [`${key}=${value}`] } }).catch(unavailable);
+      const images = await dockerode().listImages({ all: true, filters: { label: [`${key}=${value}`] } }).catch(unavailable);
       return images.map((image) => image.Id);
     },
 
     async topInstruction(imageId) {
       try {
-        const history = (await docker.getImage(imageId).history()) as Array<{ CreatedBy?: string }>;
-        return history[0]?.CreatedBy;
+        const history = socketPath === undefined ? ((await dockerode().getImage(imageId).history()) as ImageHistory) : await socketGetJson<ImageHistory>(socketPath, `/images/${referencePath(imageId)}/history`);
+        return history?.[0]?.CreatedBy;
       } catch (error) {
         if ((error as { statusCode?: number }).statusCode === 404) return undefined;
         return unavailable(error);
@@ -211,7 +261,7 @@ export function createEngineClient(docker: Docker = engineFromEnv(), host: strin
     },
 
     async tagImage(imageId, repository, tag) {
-      await docker
+      await dockerode()
         .getImage(imageId)
         .tag({ repo: repository, tag })
         .catch((error) => {
@@ -223,7 +273,7 @@ export function createEngineClient(docker: Docker = engineFromEnv(), host: strin
     },
 
     async pushImage(repository, tag, auth) {
-      const stream = (await docker
+      const stream = (await dockerode()
         .getImage(`${repository}:${tag}`)
         .push({ tag, authconfig: auth } as Docker.ImagePushOptions)
         .catch((error) => {
@@ -240,7 +290,7 @@ export function createEngineClient(docker: Docker = engineFromEnv(), host: strin
     },
 
     async pullImage(reference, auth) {
-      const stream = (await docker.pull(reference, { authconfig: auth }).catch((error: unknown) => {
+      const stream = (await dockerode().pull(reference, { authconfig: auth }).catch((error: unknown) => {
         if ((error as { statusCode?: number }).statusCode !== undefined) {
           throw new RegistryTransferError(`pull of ${reference} failed: ${(error as Error).message}`);
         }
@@ -254,7 +304,7 @@ export function createEngineClient(docker: Docker = engineFromEnv(), host: strin
     },
 
     async removeImage(reference) {
-      await docker
+      await dockerode()
         .getImage(reference)
         .remove({ force: true })
         .catch((error) => {

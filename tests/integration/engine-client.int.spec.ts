@@ -84,43 +84,35 @@ describe.skipIf(!enabled)('the engine client over the unix socket', () => {
     await expect(client.inspectImage(imageId)).rejects.toThrow(`no Docker engine answers at DOCKER_HOST=unix://${socket} (ENOENT`);
   });
 
-  /** A socket server of the test's own that answers every connection with `answer`, then closes it. */
-  async function fakeEngine(name: string, answer: string): Promise<{ socket: string; close: () => Promise<void> }> {
+  /** A client of a socket server of the test's own that answers every connection with `answer`, then closes it. */
+  async function withFakeEngine(name: string, answer: string, use: (client: ReturnType<typeof createEngineClient>) => Promise<void>): Promise<void> {
     const socket = path.join(tmp, name);
     const server = net.createServer((connection) => {
       connection.once('data', () => connection.end(answer));
     });
     await new Promise<void>((resolve) => server.listen(socket, resolve));
-    return { socket, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    try {
+      await use(createEngineClient(undefined, 'the fake engine', `unix://${socket}`, socket));
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 
   it('refuses an answer that is not HTTP, naming what it got', async () => {
-    const fake = await fakeEngine('not-http.sock', 'SSH-2.0-OpenSSH_9.2\r\n\r\n');
-    try {
-      const client = createEngineClient(undefined, 'the fake engine', `unix://${fake.socket}`, fake.socket);
+    await withFakeEngine('not-http.sock', 'SSH-2.0-OpenSSH_9.2\r\n\r\n', async (client) => {
       await expect(client.inspectImage('anything')).rejects.toThrow('"SSH-2.0-OpenSSH_9.2" is not an HTTP/1.1 status line');
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   it('says the engine went away when its answer is cut short', async () => {
-    const fake = await fakeEngine('cut-short.sock', 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"Id":');
-    try {
-      const client = createEngineClient(undefined, 'the fake engine', `unix://${fake.socket}`, fake.socket);
+    await withFakeEngine('cut-short.sock', 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"Id":', async (client) => {
       await expect(client.inspectImage('anything')).rejects.toThrow(/no Docker engine answers at the fake engine \(ECONNRESET: the engine closed the connection: the connection ended in the middle of the response/);
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   it('reports an error status with the engine message, as dockerode does', async () => {
-    const fake = await fakeEngine('error.sock', 'HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n{"message":"disk is full"}\n');
-    try {
-      const client = createEngineClient(undefined, 'the fake engine', `unix://${fake.socket}`, fake.socket);
+    await withFakeEngine('error.sock', 'HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n{"message":"disk is full"}\n', async (client) => {
       await expect(client.inspectImage('anything')).rejects.toMatchObject({ statusCode: 500, message: '(HTTP code 500) disk is full' });
-    } finally {
-      await fake.close();
-    }
+    });
   });
 });

@@ -75,14 +75,8 @@ export class HttpResponseReader {
         this.readHead(this.pending.subarray(0, end).toString('latin1'));
         return this.take(end + HEADER_END.length);
       }
-      case 'length': {
-        const n = Math.min(this.left, this.pending.length);
-        if (n === 0) return 0;
-        this.pieces.push(this.pending.subarray(0, n));
-        this.left -= n;
-        if (this.left === 0) this.stage = 'done';
-        return this.take(n);
-      }
+      case 'length':
+        return this.body('done');
       case 'chunk-size': {
         const end = this.pending.indexOf(CRLF);
         if (end < 0) {
@@ -96,14 +90,8 @@ export class HttpResponseReader {
         this.stage = this.left === 0 ? 'trailer' : 'chunk-data';
         return this.take(end + CRLF.length);
       }
-      case 'chunk-data': {
-        const n = Math.min(this.left, this.pending.length);
-        if (n === 0) return 0;
-        this.pieces.push(this.pending.subarray(0, n));
-        this.left -= n;
-        if (this.left === 0) this.stage = 'chunk-end';
-        return this.take(n);
-      }
+      case 'chunk-data':
+        return this.body('chunk-end');
       case 'chunk-end': {
         if (this.pending.length < CRLF.length) return 0;
         if (!this.pending.subarray(0, CRLF.length).equals(CRLF)) throw new HttpResponseError('a chunk does not end with CRLF');
@@ -121,6 +109,16 @@ export class HttpResponseReader {
       case 'done':
         return 0;
     }
+  }
+
+  /** Up to `left` bytes of body (all of it, or of a chunk); then `next`. */
+  private body(next: Stage): number {
+    const n = Math.min(this.left, this.pending.length);
+    if (n === 0) return 0;
+    this.pieces.push(this.pending.subarray(0, n));
+    this.left -= n;
+    if (this.left === 0) this.stage = next;
+    return this.take(n);
   }
 
   private take(n: number): number {

@@ -1,9 +1,10 @@
 /**
  * A small typed client over dockerode for what the workspace asks of the
  * engine: build, tag, inspect, find by label. DOCKER_HOST is honoured the
- * way the docker CLI honours it (docker-modem reads it). A little over 250
- * lines on purpose: the interface and its one implementation read best side
- * by side, each method a few lines of dockerode and one error mapping.
+ * way the docker CLI honours it (docker-modem reads it). Over a unix socket,
+ * ping and an image's inspection and history skip dockerode (socket-request.ts).
+ * About 300 lines on purpose: the interface and its one implementation read
+ * best side by side, each method a few lines and one error mapping.
  */
 import type Docker from 'dockerode';
 import { existsSync, realpathSync } from 'node:fs';

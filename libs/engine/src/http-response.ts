@@ -49,10 +49,7 @@ export class HttpResponseReader {
 
   /** The connection ended: the response, when it was complete (or has no length and ends with the connection). */
   end(): HttpResponse {
-    if (this.stage === 'until-close') {
-      this.pieces.push(this.pending);
-      this.stage = 'done';
-    }
+    if (this.stage === 'until-close') this.stage = 'done';
     if (this.stage !== 'done') throw new HttpResponseError(`the connection ended in the middle of the response (reading its ${this.stage === 'head' ? 'headers' : 'body'})`);
     return this.response();
   }
@@ -106,6 +103,10 @@ export class HttpResponseReader {
         return this.take(end + CRLF.length);
       }
       case 'until-close':
+        // each piece as it comes: held, not joined to what came before
+        if (this.pending.length === 0) return 0;
+        this.pieces.push(this.pending);
+        return this.take(this.pending.length);
       case 'done':
         return 0;
     }

@@ -11,7 +11,6 @@ import { BuildRecord, RecordError, parseBuildRecord } from '@imgmono/image-meta'
 
 export const RECORDS_FOLDER = 'dist/images';
 
-/** The build lock of a project (see image-build's project-lock): beside the records, not among a project's files. */
 /** Content hashes of the files of the project's last context (the file hash cache), beside its record. */
 export function fileHashCachePath(workspaceRoot: string, project: string): string {
   return path.join(workspaceRoot, RECORDS_FOLDER, ...project.split('/'), 'file-hashes.bin');

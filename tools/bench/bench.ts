@@ -169,23 +169,23 @@ async function chainSections(): Promise<void> {
       const warmLoop = timed(() => loop(ws, false));
       const perImageMs = ((ours - floor) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: ours / floor });
-      add({ section: 'warm no-op (4 images)', name: 'above the Nx floor, per image', value: perImageMs, unit: 'ms', target: '<= 30 ms', met: perImageMs <= 30 });
+      add({ section: 'warm no-op (4 images)', name: 'above the Nx floor, per image', value: perImageMs, unit: 'ms' });
       const perImageForkedMs = ((ours - forkedFloor) / CHAIN.length) * 1000;
-      add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'Nx floor, trivial forked target', value: forkedFloor }, ratio: ours / forkedFloor });
-      add({ section: 'warm no-op (4 images)', name: 'above the forked-target floor, per image', value: perImageForkedMs, unit: 'ms', target: '<= 30 ms', met: perImageForkedMs <= 30 });
+      add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'nx:run-commands true, run in Nx\'s own process (Nx 23)', value: forkedFloor }, ratio: ours / forkedFloor });
+      add({ section: 'warm no-op (4 images)', name: "above nx:run-commands in Nx's own process, per image", value: perImageForkedMs, unit: 'ms' });
       // what Nx itself costs per plugin-executor task (a Node process forked, Nx's executor runner loaded), and what is ours above it
       const nxForkMs = ((trivialFloor - forkedFloor) / CHAIN.length) * 1000;
       const perImageForkedRunCommandsMs = ((ours - forkedRunCommands) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'nx:run-commands true in a forked task process (NX_RUN_COMMANDS_DIRECTLY=false)', value: forkedRunCommands }, ratio: ours / forkedRunCommands });
       add({ section: 'warm no-op (4 images)', name: 'above nx:run-commands in a forked task process, per image', value: perImageForkedRunCommandsMs, unit: 'ms', target: '<= 30 ms', met: perImageForkedRunCommandsMs <= 30 });
-      add({ section: 'warm no-op (4 images)', name: 'trivial plugin executor (Nx forks a process per task)', value: trivialFloor, unit: 's', baseline: { name: 'Nx floor, trivial forked target', value: forkedFloor }, ratio: trivialFloor / forkedFloor });
+      add({ section: 'warm no-op (4 images)', name: 'trivial plugin executor (Nx forks a process per task)', value: trivialFloor, unit: 's', baseline: { name: 'nx:run-commands true, run in Nx\'s own process (Nx 23)', value: forkedFloor }, ratio: trivialFloor / forkedFloor });
       add({ section: 'warm no-op (4 images)', name: "Nx's own cost of a plugin-executor task, per image", value: nxForkMs, unit: 'ms' });
       const perImageTrivialMs = ((ours - trivialFloor) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'trivial plugin executor', value: trivialFloor }, ratio: ours / trivialFloor });
-      add({ section: 'warm no-op (4 images)', name: 'above the trivial-plugin-executor floor, per image (ours)', value: perImageTrivialMs, unit: 'ms', target: '<= 30 ms', met: perImageTrivialMs <= 30 });
+      add({ section: 'warm no-op (4 images)', name: 'above the trivial-plugin-executor floor, per image (ours)', value: perImageTrivialMs, unit: 'ms' });
       const perImageBatchMs = ((batch - floor) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'NX_BATCH_MODE=true (npm run images)', value: batch, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: batch / floor });
-      add({ section: 'warm no-op (4 images)', name: 'batch mode: above the Nx floor, per image', value: perImageBatchMs, unit: 'ms', target: '<= 30 ms', met: perImageBatchMs <= 30 });
+      add({ section: 'warm no-op (4 images)', name: 'batch mode: above the Nx floor, per image', value: perImageBatchMs, unit: 'ms' });
       add({ section: 'warm no-op (4 images)', name: 'a trivial batch executor (NX_BATCH_MODE=true)', value: trivialBatch, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: trivialBatch / floor });
       add({ section: 'warm no-op (4 images)', name: "Nx's own cost of a batch run (the trivial batch executor above nx:noop)", value: trivialBatch - floor, unit: 's' });
       add({ section: 'warm no-op (4 images)', name: 'batch mode: ours above the trivial batch executor, per image', value: ((batch - trivialBatch) / CHAIN.length) * 1000, unit: 'ms' });
@@ -198,16 +198,21 @@ async function chainSections(): Promise<void> {
         await fs.mkdir(path.join(ws.root, 'images', image, 'image-test'), { recursive: true });
         await fs.writeFile(path.join(ws.root, 'images', image, 'image-test', 'bench-note'), 'affected, not an input\n');
       }
-      const { affected, affectedFloor, affectedTrivial } = await interleavedMedians(5, {
+      const { affected, affectedFloor, affectedTrivial, affectedForkedRunCommands } = await interleavedMedians(5, {
         affected: () => nxOk(ws, ['affected', '-t', 'image', '--base=HEAD'], ENV),
         affectedFloor: () => nxOk(ws, ['affected', '-t', 'bench-forked', '--base=HEAD', '--skip-nx-cache']),
         affectedTrivial: () => nxOk(ws, ['affected', '-t', 'bench-trivial', '--base=HEAD', '--skip-nx-cache']),
+        // goal 1's floor for nx affected: the same command on nx:run-commands in a forked task process
+        affectedForkedRunCommands: () => nxOk(ws, ['affected', '-t', 'bench-forked', '--base=HEAD', '--skip-nx-cache'], { NX_RUN_COMMANDS_DIRECTLY: 'false' }),
       });
       const perImageAffectedMs = ((affected - affectedFloor) / CHAIN.length) * 1000;
       const perImageAffectedTrivialMs = ((affected - affectedTrivial) / CHAIN.length) * 1000;
-      add({ section: 'warm no-op (4 images)', name: 'nx affected -t image', value: affected, unit: 's', baseline: { name: 'Nx floor, trivial forked target', value: affectedFloor }, ratio: affected / affectedFloor });
-      add({ section: 'warm no-op (4 images)', name: 'nx affected: above the forked-target floor, per image', value: perImageAffectedMs, unit: 'ms', target: '<= 30 ms', met: perImageAffectedMs <= 30 });
-      add({ section: 'warm no-op (4 images)', name: 'nx affected: above the trivial-plugin-executor floor, per image (ours)', value: perImageAffectedTrivialMs, unit: 'ms', target: '<= 30 ms', met: perImageAffectedTrivialMs <= 30 });
+      const perImageAffectedForkedMs = ((affected - affectedForkedRunCommands) / CHAIN.length) * 1000;
+      add({ section: 'warm no-op (4 images)', name: 'nx affected -t image', value: affected, unit: 's', baseline: { name: 'nx:run-commands true, run in Nx\'s own process (Nx 23)', value: affectedFloor }, ratio: affected / affectedFloor });
+      add({ section: 'warm no-op (4 images)', name: "nx affected: above nx:run-commands in Nx's own process, per image", value: perImageAffectedMs, unit: 'ms' });
+      add({ section: 'warm no-op (4 images)', name: 'nx affected -t image', value: affected, unit: 's', baseline: { name: 'nx:run-commands true in a forked task process (NX_RUN_COMMANDS_DIRECTLY=false)', value: affectedForkedRunCommands }, ratio: affected / affectedForkedRunCommands });
+      add({ section: 'warm no-op (4 images)', name: 'nx affected: above nx:run-commands in a forked task process, per image', value: perImageAffectedForkedMs, unit: 'ms', target: '<= 30 ms', met: perImageAffectedForkedMs <= 30 });
+      add({ section: 'warm no-op (4 images)', name: 'nx affected: above the trivial-plugin-executor floor, per image (ours)', value: perImageAffectedTrivialMs, unit: 'ms' });
 
       add({ section: 'warm no-op (4 images)', name: 'npm run images (set-up checks included)', value: mainJob, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: mainJob / floor });
       add({ section: 'warm no-op (4 images)', name: 'npm run images: above the Nx floor', value: mainJob - floor, unit: 's', target: '<= 0.5 s', met: mainJob - floor <= 0.5 });
@@ -449,7 +454,9 @@ async function scaleSection(): Promise<void> {
     ['nx show projects --affected', small.affected, large.affected],
     ['graph check of every image', small.check, large.check],
   ] as const) {
-    add({ section, name, value: b / a, unit: 'x', target: `<= x${growth.toFixed(1)} (linear)`, met: b / a <= growth * 1.05 });
+    // plain Nx is the baseline: its growth is shown, not held to the target
+    const target = name.startsWith('plain Nx') ? {} : { target: `<= x${growth.toFixed(1)} (linear)`, met: b / a <= growth * 1.05 };
+    add({ section, name, value: b / a, unit: 'x', ...target });
   }
 }
 

@@ -123,6 +123,10 @@ const loop = (ws: TestWorkspace, noCache: boolean) => {
   if (result.status !== 0) throw new Error(`docker build loop failed: ${result.stderr}`);
 };
 
+/** The two floors of nx:run-commands: Nx 23 runs it in its own process; forked, it is the floor goal 1 of issue 15 names. */
+const IN_PROCESS_RUN_COMMANDS = "nx:run-commands true, run in Nx's own process (Nx 23)";
+const FORKED_RUN_COMMANDS = 'nx:run-commands true in a forked task process (NX_RUN_COMMANDS_DIRECTLY=false)';
+
 async function chainSections(): Promise<void> {
   const ws = await exampleWorkspace();
   try {
@@ -152,7 +156,7 @@ async function chainSections(): Promise<void> {
         ours: () => nxOk(ws, ['run-many', '-t', 'image', projects], ENV),
         batch: () => nxOk(ws, ['run-many', '-t', 'image', projects], { ...ENV, NX_BATCH_MODE: 'true' }),
         floor: () => nxOk(ws, ['run-many', '-t', 'bench-noop', projects]),
-        forkedFloor: () => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache']),
+        runCommandsFloor: () => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache']),
         trivialFloor: () => nxOk(ws, ['run-many', '-t', 'bench-trivial', projects, '--skip-nx-cache']),
         // the same trivial executor in batch mode: what any batch run costs Nx (the batch process forked, its runner loaded)
         trivialBatch: () => nxOk(ws, ['run-many', '-t', 'bench-trivial', projects, '--skip-nx-cache'], { NX_BATCH_MODE: 'true' }),
@@ -164,21 +168,21 @@ async function chainSections(): Promise<void> {
           if (run.status !== 0) throw new Error(`npm run images failed:\n${run.stdout}${run.stderr}`);
         },
       });
-      const { ours, batch, floor, forkedFloor, trivialFloor, trivialBatch, forkedRunCommands, mainJob } = warm;
+      const { ours, batch, floor, runCommandsFloor, trivialFloor, trivialBatch, forkedRunCommands, mainJob } = warm;
       const created = await containersCreated(since, Date.now() + 1000);
       const warmLoop = timed(() => loop(ws, false));
       const perImageMs = ((ours - floor) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: ours / floor });
       add({ section: 'warm no-op (4 images)', name: 'above the Nx floor, per image', value: perImageMs, unit: 'ms' });
-      const perImageForkedMs = ((ours - forkedFloor) / CHAIN.length) * 1000;
-      add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'nx:run-commands true, run in Nx\'s own process (Nx 23)', value: forkedFloor }, ratio: ours / forkedFloor });
-      add({ section: 'warm no-op (4 images)', name: "above nx:run-commands in Nx's own process, per image", value: perImageForkedMs, unit: 'ms' });
+      const perImageRunCommandsMs = ((ours - runCommandsFloor) / CHAIN.length) * 1000;
+      add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: IN_PROCESS_RUN_COMMANDS, value: runCommandsFloor }, ratio: ours / runCommandsFloor });
+      add({ section: 'warm no-op (4 images)', name: "above nx:run-commands in Nx's own process, per image", value: perImageRunCommandsMs, unit: 'ms' });
       // what Nx itself costs per plugin-executor task (a Node process forked, Nx's executor runner loaded), and what is ours above it
-      const nxForkMs = ((trivialFloor - forkedFloor) / CHAIN.length) * 1000;
+      const nxForkMs = ((trivialFloor - runCommandsFloor) / CHAIN.length) * 1000;
       const perImageForkedRunCommandsMs = ((ours - forkedRunCommands) / CHAIN.length) * 1000;
-      add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'nx:run-commands true in a forked task process (NX_RUN_COMMANDS_DIRECTLY=false)', value: forkedRunCommands }, ratio: ours / forkedRunCommands });
+      add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: FORKED_RUN_COMMANDS, value: forkedRunCommands }, ratio: ours / forkedRunCommands });
       add({ section: 'warm no-op (4 images)', name: 'above nx:run-commands in a forked task process, per image', value: perImageForkedRunCommandsMs, unit: 'ms', target: '<= 30 ms', met: perImageForkedRunCommandsMs <= 30 });
-      add({ section: 'warm no-op (4 images)', name: 'trivial plugin executor (Nx forks a process per task)', value: trivialFloor, unit: 's', baseline: { name: 'nx:run-commands true, run in Nx\'s own process (Nx 23)', value: forkedFloor }, ratio: trivialFloor / forkedFloor });
+      add({ section: 'warm no-op (4 images)', name: 'trivial plugin executor (Nx forks a process per task)', value: trivialFloor, unit: 's', baseline: { name: IN_PROCESS_RUN_COMMANDS, value: runCommandsFloor }, ratio: trivialFloor / runCommandsFloor });
       add({ section: 'warm no-op (4 images)', name: "Nx's own cost of a plugin-executor task, per image", value: nxForkMs, unit: 'ms' });
       const perImageTrivialMs = ((ours - trivialFloor) / CHAIN.length) * 1000;
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'trivial plugin executor', value: trivialFloor }, ratio: ours / trivialFloor });
@@ -198,19 +202,19 @@ async function chainSections(): Promise<void> {
         await fs.mkdir(path.join(ws.root, 'images', image, 'image-test'), { recursive: true });
         await fs.writeFile(path.join(ws.root, 'images', image, 'image-test', 'bench-note'), 'affected, not an input\n');
       }
-      const { affected, affectedFloor, affectedTrivial, affectedForkedRunCommands } = await interleavedMedians(5, {
+      const { affected, affectedRunCommands, affectedTrivial, affectedForkedRunCommands } = await interleavedMedians(5, {
         affected: () => nxOk(ws, ['affected', '-t', 'image', '--base=HEAD'], ENV),
-        affectedFloor: () => nxOk(ws, ['affected', '-t', 'bench-forked', '--base=HEAD', '--skip-nx-cache']),
+        affectedRunCommands: () => nxOk(ws, ['affected', '-t', 'bench-forked', '--base=HEAD', '--skip-nx-cache']),
         affectedTrivial: () => nxOk(ws, ['affected', '-t', 'bench-trivial', '--base=HEAD', '--skip-nx-cache']),
         // goal 1's floor for nx affected: the same command on nx:run-commands in a forked task process
         affectedForkedRunCommands: () => nxOk(ws, ['affected', '-t', 'bench-forked', '--base=HEAD', '--skip-nx-cache'], { NX_RUN_COMMANDS_DIRECTLY: 'false' }),
       });
-      const perImageAffectedMs = ((affected - affectedFloor) / CHAIN.length) * 1000;
+      const perImageAffectedRunCommandsMs = ((affected - affectedRunCommands) / CHAIN.length) * 1000;
       const perImageAffectedTrivialMs = ((affected - affectedTrivial) / CHAIN.length) * 1000;
       const perImageAffectedForkedMs = ((affected - affectedForkedRunCommands) / CHAIN.length) * 1000;
-      add({ section: 'warm no-op (4 images)', name: 'nx affected -t image', value: affected, unit: 's', baseline: { name: 'nx:run-commands true, run in Nx\'s own process (Nx 23)', value: affectedFloor }, ratio: affected / affectedFloor });
-      add({ section: 'warm no-op (4 images)', name: "nx affected: above nx:run-commands in Nx's own process, per image", value: perImageAffectedMs, unit: 'ms' });
-      add({ section: 'warm no-op (4 images)', name: 'nx affected -t image', value: affected, unit: 's', baseline: { name: 'nx:run-commands true in a forked task process (NX_RUN_COMMANDS_DIRECTLY=false)', value: affectedForkedRunCommands }, ratio: affected / affectedForkedRunCommands });
+      add({ section: 'warm no-op (4 images)', name: 'nx affected -t image', value: affected, unit: 's', baseline: { name: IN_PROCESS_RUN_COMMANDS, value: affectedRunCommands }, ratio: affected / affectedRunCommands });
+      add({ section: 'warm no-op (4 images)', name: "nx affected: above nx:run-commands in Nx's own process, per image", value: perImageAffectedRunCommandsMs, unit: 'ms' });
+      add({ section: 'warm no-op (4 images)', name: 'nx affected -t image', value: affected, unit: 's', baseline: { name: FORKED_RUN_COMMANDS, value: affectedForkedRunCommands }, ratio: affected / affectedForkedRunCommands });
       add({ section: 'warm no-op (4 images)', name: 'nx affected: above nx:run-commands in a forked task process, per image', value: perImageAffectedForkedMs, unit: 'ms', target: '<= 30 ms', met: perImageAffectedForkedMs <= 30 });
       add({ section: 'warm no-op (4 images)', name: 'nx affected: above the trivial-plugin-executor floor, per image (ours)', value: perImageAffectedTrivialMs, unit: 'ms' });
 

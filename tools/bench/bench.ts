@@ -123,6 +123,9 @@ const loop = (ws: TestWorkspace, noCache: boolean) => {
   if (result.status !== 0) throw new Error(`docker build loop failed: ${result.stderr}`);
 };
 
+/** What a command costs above its floor, per image of the chain, in milliseconds. */
+const perImageMs = (seconds: number, floorSeconds: number) => ((seconds - floorSeconds) / CHAIN.length) * 1000;
+
 /** The two floors of nx:run-commands: Nx 23 runs it in its own process; forked, it is the floor goal 1 of issue 15 names. */
 const IN_PROCESS_RUN_COMMANDS = "nx:run-commands true, run in Nx's own process (Nx 23)";
 const FORKED_RUN_COMMANDS = 'nx:run-commands true in a forked task process (NX_RUN_COMMANDS_DIRECTLY=false)';
@@ -171,28 +174,28 @@ async function chainSections(): Promise<void> {
       const { ours, batch, floor, runCommandsFloor, trivialFloor, trivialBatch, forkedRunCommands, mainJob } = warm;
       const created = await containersCreated(since, Date.now() + 1000);
       const warmLoop = timed(() => loop(ws, false));
-      const perImageMs = ((ours - floor) / CHAIN.length) * 1000;
+      const perImageNoopMs = perImageMs(ours, floor);
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: ours / floor });
-      add({ section: 'warm no-op (4 images)', name: 'above the Nx floor, per image', value: perImageMs, unit: 'ms' });
-      const perImageRunCommandsMs = ((ours - runCommandsFloor) / CHAIN.length) * 1000;
+      add({ section: 'warm no-op (4 images)', name: 'above the Nx floor, per image', value: perImageNoopMs, unit: 'ms' });
+      const perImageRunCommandsMs = perImageMs(ours, runCommandsFloor);
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: IN_PROCESS_RUN_COMMANDS, value: runCommandsFloor }, ratio: ours / runCommandsFloor });
       add({ section: 'warm no-op (4 images)', name: "above nx:run-commands in Nx's own process, per image", value: perImageRunCommandsMs, unit: 'ms' });
       // what Nx itself costs per plugin-executor task (a Node process forked, Nx's executor runner loaded), and what is ours above it
-      const nxForkMs = ((trivialFloor - runCommandsFloor) / CHAIN.length) * 1000;
-      const perImageForkedRunCommandsMs = ((ours - forkedRunCommands) / CHAIN.length) * 1000;
+      const nxForkMs = perImageMs(trivialFloor, runCommandsFloor);
+      const perImageForkedRunCommandsMs = perImageMs(ours, forkedRunCommands);
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: FORKED_RUN_COMMANDS, value: forkedRunCommands }, ratio: ours / forkedRunCommands });
       add({ section: 'warm no-op (4 images)', name: 'above nx:run-commands in a forked task process, per image', value: perImageForkedRunCommandsMs, unit: 'ms', target: '<= 30 ms', met: perImageForkedRunCommandsMs <= 30 });
       add({ section: 'warm no-op (4 images)', name: 'trivial plugin executor (Nx forks a process per task)', value: trivialFloor, unit: 's', baseline: { name: IN_PROCESS_RUN_COMMANDS, value: runCommandsFloor }, ratio: trivialFloor / runCommandsFloor });
       add({ section: 'warm no-op (4 images)', name: "Nx's own cost of a plugin-executor task, per image", value: nxForkMs, unit: 'ms' });
-      const perImageTrivialMs = ((ours - trivialFloor) / CHAIN.length) * 1000;
+      const perImageTrivialMs = perImageMs(ours, trivialFloor);
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'trivial plugin executor', value: trivialFloor }, ratio: ours / trivialFloor });
       add({ section: 'warm no-op (4 images)', name: 'above the trivial-plugin-executor floor, per image (ours)', value: perImageTrivialMs, unit: 'ms' });
-      const perImageBatchMs = ((batch - floor) / CHAIN.length) * 1000;
+      const perImageBatchMs = perImageMs(batch, floor);
       add({ section: 'warm no-op (4 images)', name: 'NX_BATCH_MODE=true (npm run images)', value: batch, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: batch / floor });
       add({ section: 'warm no-op (4 images)', name: 'batch mode: above the Nx floor, per image', value: perImageBatchMs, unit: 'ms' });
       add({ section: 'warm no-op (4 images)', name: 'a trivial batch executor (NX_BATCH_MODE=true)', value: trivialBatch, unit: 's', baseline: { name: 'Nx floor (nx:noop)', value: floor }, ratio: trivialBatch / floor });
       add({ section: 'warm no-op (4 images)', name: "Nx's own cost of a batch run (the trivial batch executor above nx:noop)", value: trivialBatch - floor, unit: 's' });
-      add({ section: 'warm no-op (4 images)', name: 'batch mode: ours above the trivial batch executor, per image', value: ((batch - trivialBatch) / CHAIN.length) * 1000, unit: 'ms' });
+      add({ section: 'warm no-op (4 images)', name: 'batch mode: ours above the trivial batch executor, per image', value: perImageMs(batch, trivialBatch), unit: 'ms' });
       add({ section: 'warm no-op (4 images)', name: 'containers the engine created', value: created, unit: '', target: '0 builds sent', met: created === 0 });
       add({ section: 'warm no-op (4 images)', name: 'nx run-many -t image', value: ours, unit: 's', baseline: { name: 'warm docker build loop', value: warmLoop }, ratio: ours / warmLoop });
 
@@ -209,9 +212,9 @@ async function chainSections(): Promise<void> {
         // goal 1's floor for nx affected: the same command on nx:run-commands in a forked task process
         affectedForkedRunCommands: () => nxOk(ws, ['affected', '-t', 'bench-forked', '--base=HEAD', '--skip-nx-cache'], { NX_RUN_COMMANDS_DIRECTLY: 'false' }),
       });
-      const perImageAffectedRunCommandsMs = ((affected - affectedRunCommands) / CHAIN.length) * 1000;
-      const perImageAffectedTrivialMs = ((affected - affectedTrivial) / CHAIN.length) * 1000;
-      const perImageAffectedForkedMs = ((affected - affectedForkedRunCommands) / CHAIN.length) * 1000;
+      const perImageAffectedRunCommandsMs = perImageMs(affected, affectedRunCommands);
+      const perImageAffectedTrivialMs = perImageMs(affected, affectedTrivial);
+      const perImageAffectedForkedMs = perImageMs(affected, affectedForkedRunCommands);
       add({ section: 'warm no-op (4 images)', name: 'nx affected -t image', value: affected, unit: 's', baseline: { name: IN_PROCESS_RUN_COMMANDS, value: affectedRunCommands }, ratio: affected / affectedRunCommands });
       add({ section: 'warm no-op (4 images)', name: "nx affected: above nx:run-commands in Nx's own process, per image", value: perImageAffectedRunCommandsMs, unit: 'ms' });
       add({ section: 'warm no-op (4 images)', name: 'nx affected -t image', value: affected, unit: 's', baseline: { name: FORKED_RUN_COMMANDS, value: affectedForkedRunCommands }, ratio: affected / affectedForkedRunCommands });
@@ -450,16 +453,16 @@ async function scaleSection(): Promise<void> {
   const large = await scalePoint(50);
   const section = `growth from ${small.images.toLocaleString('en')} to ${large.images.toLocaleString('en')} images (x${(large.images / small.images).toFixed(1)})`;
   const growth = large.images / small.images;
-  for (const [name, a, b] of [
-    ['nx show projects', small.ours, large.ours],
-    ['plain Nx show projects', small.plain, large.plain],
-    ['what the plugin adds', small.ours - small.plain, large.ours - large.plain],
-    ["the plugin's own inference", small.inference, large.inference],
-    ['nx show projects --affected', small.affected, large.affected],
-    ['graph check of every image', small.check, large.check],
+  // plain Nx is the baseline: its growth is shown, not held to the target
+  for (const [name, a, b, held] of [
+    ['nx show projects', small.ours, large.ours, true],
+    ['plain Nx show projects', small.plain, large.plain, false],
+    ['what the plugin adds', small.ours - small.plain, large.ours - large.plain, true],
+    ["the plugin's own inference", small.inference, large.inference, true],
+    ['nx show projects --affected', small.affected, large.affected, true],
+    ['graph check of every image', small.check, large.check, true],
   ] as const) {
-    // plain Nx is the baseline: its growth is shown, not held to the target
-    const target = name.startsWith('plain Nx') ? {} : { target: `<= x${growth.toFixed(1)} (linear)`, met: b / a <= growth * 1.05 };
+    const target = held ? { target: `<= x${growth.toFixed(1)} (linear)`, met: b / a <= growth * 1.05 } : {};
     add({ section, name, value: b / a, unit: 'x', ...target });
   }
 }

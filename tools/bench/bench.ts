@@ -98,8 +98,9 @@ async function exampleWorkspace(): Promise<TestWorkspace> {
     json.targets = {
       ...(json.targets ?? {}),
       'bench-noop': { executor: 'nx:noop', dependsOn: ['^bench-noop'] },
-      // the trivial target the issue names: Nx 23 runs nx:run-commands inside its own process (it spawns `true`)
-      'bench-forked': { executor: 'nx:run-commands', options: { command: 'true' }, dependsOn: ['^bench-forked'], cache: false },
+      // the trivial target the issue names: Nx 23 runs nx:run-commands inside its own process (it spawns `true`),
+      // in a forked task process only with NX_RUN_COMMANDS_DIRECTLY=false
+      'bench-run-commands': { executor: 'nx:run-commands', options: { command: 'true' }, dependsOn: ['^bench-run-commands'], cache: false },
       // a trivial plugin executor: like every executor but run-commands and noop, Nx forks a Node process for it
       'bench-trivial': { executor: `${FLOOR_PACKAGE}:ok`, dependsOn: ['^bench-trivial'], cache: false },
     };
@@ -159,12 +160,12 @@ async function chainSections(): Promise<void> {
         ours: () => nxOk(ws, ['run-many', '-t', 'image', projects], ENV),
         batch: () => nxOk(ws, ['run-many', '-t', 'image', projects], { ...ENV, NX_BATCH_MODE: 'true' }),
         floor: () => nxOk(ws, ['run-many', '-t', 'bench-noop', projects]),
-        runCommandsFloor: () => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache']),
+        runCommandsFloor: () => nxOk(ws, ['run-many', '-t', 'bench-run-commands', projects, '--skip-nx-cache']),
         trivialFloor: () => nxOk(ws, ['run-many', '-t', 'bench-trivial', projects, '--skip-nx-cache']),
         // the same trivial executor in batch mode: what any batch run costs Nx (the batch process forked, its runner loaded)
         trivialBatch: () => nxOk(ws, ['run-many', '-t', 'bench-trivial', projects, '--skip-nx-cache'], { NX_BATCH_MODE: 'true' }),
         // the same nx:run-commands target in a forked task process, as Nx ran it before it ran run-commands in its own process
-        forkedRunCommands: () => nxOk(ws, ['run-many', '-t', 'bench-forked', projects, '--skip-nx-cache'], { NX_RUN_COMMANDS_DIRECTLY: 'false' }),
+        forkedRunCommands: () => nxOk(ws, ['run-many', '-t', 'bench-run-commands', projects, '--skip-nx-cache'], { NX_RUN_COMMANDS_DIRECTLY: 'false' }),
         // the main job as users run it, set-up checks included
         mainJob: async () => {
           const run = spawnSync('bash', ['tools/scripts/build-images.sh', projects], { cwd: ws.root, env: { ...process.env, ...ENV }, encoding: 'utf8' });
@@ -207,10 +208,10 @@ async function chainSections(): Promise<void> {
       }
       const { affected, affectedRunCommands, affectedTrivial, affectedForkedRunCommands } = await interleavedMedians(5, {
         affected: () => nxOk(ws, ['affected', '-t', 'image', '--base=HEAD'], ENV),
-        affectedRunCommands: () => nxOk(ws, ['affected', '-t', 'bench-forked', '--base=HEAD', '--skip-nx-cache']),
+        affectedRunCommands: () => nxOk(ws, ['affected', '-t', 'bench-run-commands', '--base=HEAD', '--skip-nx-cache']),
         affectedTrivial: () => nxOk(ws, ['affected', '-t', 'bench-trivial', '--base=HEAD', '--skip-nx-cache']),
         // goal 1's floor for nx affected: the same command on nx:run-commands in a forked task process
-        affectedForkedRunCommands: () => nxOk(ws, ['affected', '-t', 'bench-forked', '--base=HEAD', '--skip-nx-cache'], { NX_RUN_COMMANDS_DIRECTLY: 'false' }),
+        affectedForkedRunCommands: () => nxOk(ws, ['affected', '-t', 'bench-run-commands', '--base=HEAD', '--skip-nx-cache'], { NX_RUN_COMMANDS_DIRECTLY: 'false' }),
       });
       const perImageAffectedRunCommandsMs = perImageMs(affected, affectedRunCommands);
       const perImageAffectedTrivialMs = perImageMs(affected, affectedTrivial);
